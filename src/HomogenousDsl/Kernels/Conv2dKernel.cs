@@ -1,0 +1,103 @@
+using System.Runtime.CompilerServices;
+
+namespace HomogenousDsl.Kernels;
+
+/// <summary>
+/// 2-D convolution (cross-correlation, PyTorch Conv2d) over NCHW batches, lowered per sample to im2col plus a matrix product.
+/// Weight is [OutChannels, InChannels, Kernel, Kernel], i.e. a row-major OutChannels × PatchSize matrix.
+/// </summary>
+public static class Conv2dKernel
+{
+    /// <summary>
+    /// Floats of scratch that <see cref="Forward"/> and <see cref="Backward"/> need: one column matrix
+    /// (PatchSize × OutHeight·OutWidth) and one more for its adjoint; zero for a pointwise (1×1, stride 1, unpadded) shape.
+    /// </summary>
+    public static int ScratchSize(Conv2dShape shape)
+    {
+        shape.Validate();
+        return shape.IsPointwise ? 0 : 2 * ColumnSize(shape);
+    }
+
+    /// <summary>
+    /// Overwrites output[n, o, oh, ow] with bias[o] + Σ_{c,kh,kw} weight[o, c, kh, kw]·x[n, c, oh·S − P + kh, ow·S − P + kw];
+    /// an empty bias means none. <paramref name="scratch"/> needs <see cref="ScratchSize"/> floats.
+    /// </summary>
+    public static void Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
+        int batch, Conv2dShape shape, Span<float> scratch)
+    {
+        CheckSizes(weight, input, output, batch, shape, scratch);
+        if (!bias.IsEmpty)
+            Guard.AtLeast(bias, shape.OutChannels);
+        int pixels = shape.OutPixels;
+        for (int n = 0; n < batch; n++)
+        {
+            ReadOnlySpan<float> x = input.Slice(n * shape.InputSize, shape.InputSize);
+            Span<float> y = output.Slice(n * shape.OutputSize, shape.OutputSize);
+            ReadOnlySpan<float> col = shape.IsPointwise ? x : Lower(x, scratch, shape);
+            for (int o = 0; o < shape.OutChannels; o++)
+                y.Slice(o * pixels, pixels).Fill(bias.IsEmpty ? 0f : bias[o]);
+            Gemm.Multiply(weight, shape.PatchSize, 1, col, y, shape.OutChannels, pixels, shape.PatchSize, accumulate: true);
+        }
+    }
+
+    /// <summary>
+    /// Accumulates weightGradient += Σ_n dy·colᵀ and, when non-empty, biasGradient[o] += Σ_{n,oh,ow} dy[n, o, oh, ow].
+    /// When non-empty, overwrites inputAdjoint with col2im(weightᵀ·dy); the first layer passes an empty span.
+    /// <paramref name="scratch"/> needs <see cref="ScratchSize"/> floats.
+    /// </summary>
+    public static void Backward(ReadOnlySpan<float> weight, ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint,
+        Span<float> weightGradient, Span<float> biasGradient, Span<float> inputAdjoint, int batch, Conv2dShape shape, Span<float> scratch)
+    {
+        CheckSizes(weight, input, outputAdjoint, batch, shape, scratch);
+        Guard.AtLeast(weightGradient, shape.WeightSize);
+        if (!biasGradient.IsEmpty)
+            Guard.AtLeast(biasGradient, shape.OutChannels);
+        if (!inputAdjoint.IsEmpty)
+            Guard.AtLeast(inputAdjoint, (long)batch * shape.InputSize);
+        int pixels = shape.OutPixels, patch = shape.PatchSize;
+        for (int n = 0; n < batch; n++)
+        {
+            ReadOnlySpan<float> x = input.Slice(n * shape.InputSize, shape.InputSize);
+            ReadOnlySpan<float> dy = outputAdjoint.Slice(n * shape.OutputSize, shape.OutputSize);
+            ReadOnlySpan<float> col = shape.IsPointwise ? x : Lower(x, scratch, shape);
+            Gemm.MultiplyByTransposed(dy, col, weightGradient, shape.OutChannels, patch, pixels, accumulate: true);
+            if (!biasGradient.IsEmpty)
+            {
+                for (int o = 0; o < shape.OutChannels; o++)
+                    biasGradient[o] += VectorMath.Sum(dy.Slice(o * pixels, pixels));
+            }
+            if (inputAdjoint.IsEmpty)
+                continue;
+            Span<float> dx = inputAdjoint.Slice(n * shape.InputSize, shape.InputSize);
+            // dcol = weightᵀ·dy, reading weight transposed through the strides (row stride 1, column stride PatchSize).
+            if (shape.IsPointwise)
+            {
+                Gemm.Multiply(weight, 1, patch, dy, dx, patch, pixels, shape.OutChannels, accumulate: false);
+                continue;
+            }
+            Span<float> dcol = scratch.Slice(ColumnSize(shape), ColumnSize(shape));
+            Gemm.Multiply(weight, 1, patch, dy, dcol, patch, pixels, shape.OutChannels, accumulate: false);
+            ConvLowering.Col2Im(dcol, dx, shape);
+        }
+    }
+
+    private static int ColumnSize(in Conv2dShape shape) => shape.PatchSize * shape.OutPixels;
+
+    private static ReadOnlySpan<float> Lower(ReadOnlySpan<float> x, Span<float> scratch, in Conv2dShape shape)
+    {
+        Span<float> col = scratch[..ColumnSize(shape)];
+        ConvLowering.Im2Col(x, col, shape);
+        return col;
+    }
+
+    private static void CheckSizes(ReadOnlySpan<float> weight, ReadOnlySpan<float> input, ReadOnlySpan<float> output,
+        int batch, in Conv2dShape shape, ReadOnlySpan<float> scratch, [CallerArgumentExpression(nameof(output))] string outputName = "")
+    {
+        shape.Validate();
+        Guard.NonNegative(batch);
+        Guard.AtLeast(weight, shape.WeightSize);
+        Guard.AtLeast(input, (long)batch * shape.InputSize);
+        Guard.AtLeast(output, (long)batch * shape.OutputSize, outputName);
+        Guard.AtLeast(scratch, shape.IsPointwise ? 0 : 2L * ColumnSize(shape));
+    }
+}

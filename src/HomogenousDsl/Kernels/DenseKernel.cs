@@ -1,0 +1,61 @@
+using System.Runtime.CompilerServices;
+
+namespace HomogenousDsl.Kernels;
+
+/// <summary>Fully connected layer y = x·Wᵀ + b over a batch; weight is [out, in] row-major, activations [batch, features].</summary>
+public static class DenseKernel
+{
+    /// <summary>Overwrites output[b·out + o] with bias[o] + Σ_i weight[o·in + i]·input[b·in + i]; an empty bias means none.</summary>
+    public static void Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
+        int batch, int inFeatures, int outFeatures)
+    {
+        CheckSizes(weight, input, output, batch, inFeatures, outFeatures);
+        if (!bias.IsEmpty)
+            Guard.AtLeast(bias, outFeatures);
+        for (int b = 0; b < batch; b++)
+        {
+            Span<float> row = output.Slice(b * outFeatures, outFeatures);
+            if (bias.IsEmpty)
+                row.Clear();
+            else
+                bias[..outFeatures].CopyTo(row);
+        }
+        Gemm.MultiplyByTransposed(input, weight, output, batch, outFeatures, inFeatures, accumulate: true);
+    }
+
+    /// <summary>
+    /// Accumulates weightGradient[o, i] += Σ_b dy[b, o]·x[b, i] and, when non-empty, biasGradient[o] += Σ_b dy[b, o].
+    /// When non-empty, overwrites inputAdjoint[b, i] with Σ_o weight[o, i]·dy[b, o]; the first layer passes an empty span.
+    /// </summary>
+    public static void Backward(ReadOnlySpan<float> weight, ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint,
+        Span<float> weightGradient, Span<float> biasGradient, Span<float> inputAdjoint, int batch, int inFeatures, int outFeatures)
+    {
+        CheckSizes(weight, input, outputAdjoint, batch, inFeatures, outFeatures);
+        Guard.AtLeast(weightGradient, (long)outFeatures * inFeatures);
+        if (!biasGradient.IsEmpty)
+            Guard.AtLeast(biasGradient, outFeatures);
+        if (!inputAdjoint.IsEmpty)
+            Guard.AtLeast(inputAdjoint, (long)batch * inFeatures);
+
+        // dW = dyᵀ·x: read dy transposed through the strides (row stride 1, column stride out).
+        Gemm.Multiply(outputAdjoint, 1, outFeatures, input, weightGradient, outFeatures, inFeatures, batch, accumulate: true);
+        if (!biasGradient.IsEmpty)
+        {
+            for (int b = 0; b < batch; b++)
+                VectorMath.Add(outputAdjoint.Slice(b * outFeatures, outFeatures), biasGradient[..outFeatures]);
+        }
+        if (!inputAdjoint.IsEmpty)
+            Gemm.Multiply(outputAdjoint, outFeatures, 1, weight, inputAdjoint, batch, inFeatures, outFeatures, accumulate: false);
+    }
+
+    private static void CheckSizes(ReadOnlySpan<float> weight, ReadOnlySpan<float> input, ReadOnlySpan<float> output,
+        int batch, int inFeatures, int outFeatures, [CallerArgumentExpression(nameof(output))] string outputName = "")
+    {
+        Guard.NonNegative(batch);
+        Guard.Positive(inFeatures);
+        Guard.Positive(outFeatures);
+        Guard.AtLeast(weight, (long)outFeatures * inFeatures);
+        Guard.AtLeast(input, (long)batch * inFeatures);
+        Guard.AtLeast(output, (long)batch * outFeatures, outputName);
+    }
+}

@@ -1,0 +1,120 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace HomogenousDsl.Kernels;
+
+/// <summary>
+/// The two matrix-product shapes the layer kernels lower to. Row-major throughout; B and C rows are dense.
+/// Modest register blocking only: deeper GEMM tuning belongs here when it comes, behind the same signatures.
+/// </summary>
+internal static class Gemm
+{
+    /// <summary>
+    /// C (m×n) = A·B, or C += A·B when <paramref name="accumulate"/>; A(i, p) = a[i·aRowStride + p·aColStride],
+    /// so a transposed A is passed by swapping the strides. B is k×n.
+    /// </summary>
+    public static void Multiply(ReadOnlySpan<float> a, int aRowStride, int aColStride, ReadOnlySpan<float> b, Span<float> c,
+        int m, int n, int k, bool accumulate)
+    {
+        if (m == 0 || n == 0)
+            return;
+        Guard.AtLeast(a, k == 0 ? 0 : (long)(m - 1) * aRowStride + (long)(k - 1) * aColStride + 1);
+        Guard.AtLeast(b, (long)k * n);
+        Guard.AtLeast(c, (long)m * n);
+        ref float pa = ref MemoryMarshal.GetReference(a);
+        ref float pb = ref MemoryMarshal.GetReference(b);
+        ref float pc = ref MemoryMarshal.GetReference(c);
+        if (Vector512.IsHardwareAccelerated)
+            Multiply<Vector512<float>, Simd512>(ref pa, aRowStride, aColStride, ref pb, ref pc, m, n, k, accumulate);
+        else if (Vector256.IsHardwareAccelerated)
+            Multiply<Vector256<float>, Simd256>(ref pa, aRowStride, aColStride, ref pb, ref pc, m, n, k, accumulate);
+        else
+            Multiply<float, SimdScalar>(ref pa, aRowStride, aColStride, ref pb, ref pc, m, n, k, accumulate);
+    }
+
+    /// <summary>C (m×n) = A·Bᵀ, or C += A·Bᵀ when <paramref name="accumulate"/>; A is m×k and B is n×k, so each entry is a row-row dot product.</summary>
+    public static void MultiplyByTransposed(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
+    {
+        Guard.AtLeast(a, (long)m * k);
+        Guard.AtLeast(b, (long)n * k);
+        Guard.AtLeast(c, (long)m * n);
+        ref float pa = ref MemoryMarshal.GetReference(a);
+        ref float pb = ref MemoryMarshal.GetReference(b);
+        ref float pc = ref MemoryMarshal.GetReference(c);
+        if (Vector512.IsHardwareAccelerated)
+            MultiplyByTransposed<Vector512<float>, Simd512>(ref pa, ref pb, ref pc, m, n, k, accumulate);
+        else if (Vector256.IsHardwareAccelerated)
+            MultiplyByTransposed<Vector256<float>, Simd256>(ref pa, ref pb, ref pc, m, n, k, accumulate);
+        else
+            MultiplyByTransposed<float, SimdScalar>(ref pa, ref pb, ref pc, m, n, k, accumulate);
+    }
+
+    // Column panels outermost: one panel of B (k × register width) stays cache-hot while every row block of A streams past it.
+    private static void Multiply<TV, T>(ref float a, int ars, int acs, ref float b, ref float c, int m, int n, int k, bool accumulate)
+        where TV : struct where T : ISimd<TV>
+    {
+        int j = 0;
+        for (; j <= n - T.Count; j += T.Count)
+            Panel<TV, T>(ref a, ars, acs, ref Unsafe.Add(ref b, j), ref Unsafe.Add(ref c, j), m, n, k, accumulate);
+        for (; j < n; j++)
+            Panel<float, SimdScalar>(ref a, ars, acs, ref Unsafe.Add(ref b, j), ref Unsafe.Add(ref c, j), m, n, k, accumulate);
+    }
+
+    // One register-wide column panel of C, four rows at a time so each loaded B register feeds four FMAs.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Panel<TV, T>(ref float a, int ars, int acs, ref float b, ref float c, int m, int n, int k, bool accumulate)
+        where TV : struct where T : ISimd<TV>
+    {
+        int i = 0;
+        for (; i <= m - 4; i += 4)
+        {
+            ref float ai = ref Unsafe.Add(ref a, i * ars);
+            ref float c0 = ref Unsafe.Add(ref c, i * n);
+            ref float c1 = ref Unsafe.Add(ref c0, n);
+            ref float c2 = ref Unsafe.Add(ref c1, n);
+            ref float c3 = ref Unsafe.Add(ref c2, n);
+            TV s0 = accumulate ? T.Load(ref c0) : T.Zero;
+            TV s1 = accumulate ? T.Load(ref c1) : T.Zero;
+            TV s2 = accumulate ? T.Load(ref c2) : T.Zero;
+            TV s3 = accumulate ? T.Load(ref c3) : T.Zero;
+            for (int p = 0; p < k; p++)
+            {
+                TV bp = T.Load(ref Unsafe.Add(ref b, p * n));
+                ref float ap = ref Unsafe.Add(ref ai, p * acs);
+                s0 = T.MultiplyAdd(T.Create(ap), bp, s0);
+                s1 = T.MultiplyAdd(T.Create(Unsafe.Add(ref ap, ars)), bp, s1);
+                s2 = T.MultiplyAdd(T.Create(Unsafe.Add(ref ap, 2 * ars)), bp, s2);
+                s3 = T.MultiplyAdd(T.Create(Unsafe.Add(ref ap, 3 * ars)), bp, s3);
+            }
+            T.Store(s0, ref c0);
+            T.Store(s1, ref c1);
+            T.Store(s2, ref c2);
+            T.Store(s3, ref c3);
+        }
+        for (; i < m; i++)
+        {
+            ref float ai = ref Unsafe.Add(ref a, i * ars);
+            ref float ci = ref Unsafe.Add(ref c, i * n);
+            TV s = accumulate ? T.Load(ref ci) : T.Zero;
+            for (int p = 0; p < k; p++)
+                s = T.MultiplyAdd(T.Create(Unsafe.Add(ref ai, p * acs)), T.Load(ref Unsafe.Add(ref b, p * n)), s);
+            T.Store(s, ref ci);
+        }
+    }
+
+    private static void MultiplyByTransposed<TV, T>(ref float a, ref float b, ref float c, int m, int n, int k, bool accumulate)
+        where TV : struct where T : ISimd<TV>
+    {
+        for (int i = 0; i < m; i++)
+        {
+            ref float ai = ref Unsafe.Add(ref a, i * k);
+            ref float ci = ref Unsafe.Add(ref c, i * n);
+            for (int j = 0; j < n; j++)
+            {
+                float dot = VectorMath.Dot<TV, T>(ref ai, ref Unsafe.Add(ref b, j * k), k);
+                Unsafe.Add(ref ci, j) = accumulate ? Unsafe.Add(ref ci, j) + dot : dot;
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using HomogenousDsl.Losses;
+
+namespace HomogenousDsl.Training;
+
+/// <summary>What to run: loss, batches, update rule, length, seed and how often to measure.</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>The loss; exponential by default, as in the late-stage theory.</summary>
+    public LossKind Loss { get; init; } = LossKind.Exponential;
+
+    /// <summary>Samples per step, drawn uniformly without replacement within a step; 0 means the full batch (GD).</summary>
+    public int BatchSize { get; init; } = 16;
+
+    /// <summary>The update rule; a constant step of 0.1 by default.</summary>
+    public IUpdateRule UpdateRule { get; init; } = new ConstantStep(0.1);
+
+    /// <summary>Number of updates to make.</summary>
+    public long Steps { get; init; } = 10_000;
+
+    /// <summary>Seed of the batch sampler (the parameters are seeded separately when they are initialized).</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Measure over the full training set every this many steps (and at the first and last step).</summary>
+    public long RecordEvery { get; init; } = 1_000;
+
+    /// <summary>Samples per forward/backward chunk when measuring over the whole set.</summary>
+    public int EvaluationChunk { get; init; } = 256;
+}

@@ -1,0 +1,46 @@
+namespace HomogenousDsl.Generator.Tests;
+
+/// <summary>Network sources shared by the generator tests.</summary>
+internal static class TestNetworks
+{
+    public const string TwoLayer = """
+        using HomogenousDsl;
+
+        namespace Samples;
+
+        [HomogeneousNetwork(Input = new[] { 2 })]
+        [Dense(100, Bias = true)] [LeakyReLU(0.1f)]
+        [Dense(1)]
+        public partial class TwoLayer;
+        """;
+
+    public const string LyuLiCnn = """
+        using HomogenousDsl;
+
+        namespace Samples;
+
+        [HomogeneousNetwork(Input = new[] { 1, 28, 28 })]
+        [Conv2d(32, Kernel = 5, Padding = 2)] [ReLU] [MaxPool2d(2)]
+        [Conv2d(64, Kernel = 3, Padding = 1)] [ReLU] [MaxPool2d(2)]
+        [Flatten]
+        [Dense(1024)] [ReLU]
+        [Dense(1)]
+        public partial class LyuLiCnn;
+        """;
+
+    public const string NestedMulticlass = """
+        using HomogenousDsl;
+
+        namespace Samples.Deep;
+
+        public static partial class Holder
+        {
+            [HomogeneousNetwork(Input = new[] { 3, 9, 9 })]
+            [Conv2d(4, Kernel = 3, Stride = 2)] [Abs] [AvgPool2d(2, Stride = 1)]
+            [Flatten] [Identity]
+            [Dense(7)] [SquaredReLU]
+            [Dense(5)]
+            internal partial struct Multiclass;
+        }
+        """;
+}

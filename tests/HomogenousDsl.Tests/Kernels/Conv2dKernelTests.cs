@@ -1,0 +1,101 @@
+using HomogenousDsl.Kernels;
+
+namespace HomogenousDsl.Tests.Kernels;
+
+/// <summary>Conv2dKernel against a direct double-precision convolution, plus adjoint identities.</summary>
+public sealed class Conv2dKernelTests
+{
+    /// <summary>Kernels 1/3/5, strides 1/2, paddings 0/1/2, including the pointwise fast path and rows wide enough for full registers.</summary>
+    public static TheoryData<int, int, int, int, int, int, int> Shapes => new()
+    {
+        { 1, 1, 1, 1, 1, 1, 0 },
+        { 3, 7, 9, 5, 1, 1, 0 },
+        { 3, 6, 7, 2, 1, 2, 1 },
+        { 2, 7, 7, 3, 3, 1, 1 },
+        { 3, 17, 13, 4, 3, 2, 1 },
+        { 2, 20, 37, 3, 3, 2, 1 },
+        { 1, 33, 40, 6, 3, 1, 1 },
+        { 2, 9, 11, 3, 5, 1, 2 },
+        { 4, 10, 33, 2, 5, 2, 0 },
+        { 2, 8, 8, 3, 3, 2, 2 },
+        { 2, 3, 3, 2, 5, 1, 2 },
+        { 1, 5, 5, 7, 3, 1, 0 },
+    };
+
+    private const int Batch = 2;
+
+    /// <summary>Forward with and without bias; scratch and output start as NaN to prove both are fully overwritten.</summary>
+    [Theory, MemberData(nameof(Shapes))]
+    public void ForwardMatchesReference(int inC, int h, int w, int outC, int k, int stride, int pad)
+    {
+        var s = new Conv2dShape(inC, h, w, outC, k, stride, pad);
+        float[] weight = TestData.Random(s.WeightSize, 1), bias = TestData.Random(outC, 2), x = TestData.Random(Batch * s.InputSize, 3);
+        float[] y = TestData.Filled(Batch * s.OutputSize, float.NaN), scratch = TestData.Filled(Conv2dKernel.ScratchSize(s), float.NaN);
+        Conv2dKernel.Forward(weight, bias, x, y, Batch, s, scratch);
+        TestData.AssertClose(Reference.ConvForward(weight, bias, x, Batch, s), y);
+        Conv2dKernel.Forward(weight, [], x, y, Batch, s, scratch);
+        TestData.AssertClose(Reference.ConvForward(weight, null, x, Batch, s), y);
+    }
+
+    /// <summary>Weight and bias gradients accumulate onto what they held; the input adjoint is overwritten.</summary>
+    [Theory, MemberData(nameof(Shapes))]
+    public void BackwardAccumulatesParametersAndOverwritesInputAdjoint(int inC, int h, int w, int outC, int k, int stride, int pad)
+    {
+        var s = new Conv2dShape(inC, h, w, outC, k, stride, pad);
+        float[] weight = TestData.Random(s.WeightSize, 4), x = TestData.Random(Batch * s.InputSize, 5), dy = TestData.Random(Batch * s.OutputSize, 6);
+        float[] dw0 = TestData.Random(s.WeightSize, 7), db0 = TestData.Random(outC, 8);
+        float[] dw = (float[])dw0.Clone(), db = (float[])db0.Clone(), dx = TestData.Filled(x.Length, float.NaN);
+        float[] scratch = TestData.Filled(Conv2dKernel.ScratchSize(s), float.NaN);
+        var expected = Reference.ConvBackward(weight, x, dy, Batch, s);
+
+        Conv2dKernel.Backward(weight, x, dy, dw, db, dx, Batch, s, scratch);
+        TestData.AssertClose(TestData.Plus(dw0, expected.Weight), dw);
+        TestData.AssertClose(TestData.Plus(db0, expected.Bias), db);
+        TestData.AssertClose(expected.Input, dx);
+
+        Conv2dKernel.Backward(weight, x, dy, dw, [], dx, Batch, s, scratch);
+        TestData.AssertClose(TestData.Plus(dw0, expected.Weight.Select(g => 2 * g).ToArray()), dw);
+        TestData.AssertClose(expected.Input, dx);
+
+        Conv2dKernel.Backward(weight, x, dy, dw, db, [], Batch, s, scratch);
+        TestData.AssertClose(TestData.Plus(db0, expected.Bias.Select(g => 2 * g).ToArray()), db);
+    }
+
+    /// <summary>Without bias the convolution is linear in x and in W: ⟨dy, y⟩ = ⟨dx, x⟩ = ⟨dW, W⟩ up to rounding.</summary>
+    [Theory, MemberData(nameof(Shapes))]
+    public void BackwardIsTheAdjointOfForward(int inC, int h, int w, int outC, int k, int stride, int pad)
+    {
+        var s = new Conv2dShape(inC, h, w, outC, k, stride, pad);
+        float[] weight = TestData.Random(s.WeightSize, 9), x = TestData.Random(Batch * s.InputSize, 10), dy = TestData.Random(Batch * s.OutputSize, 11);
+        float[] y = new float[dy.Length], dw = new float[weight.Length], dx = new float[x.Length], scratch = new float[Conv2dKernel.ScratchSize(s)];
+        Conv2dKernel.Forward(weight, [], x, y, Batch, s, scratch);
+        Conv2dKernel.Backward(weight, x, dy, dw, [], dx, Batch, s, scratch);
+        double magnitude = TestData.AbsDot(dy, y) + dy.Length * s.PatchSize;
+        TestData.AssertClose(TestData.Dot(dy, y), TestData.Dot(dx, x), magnitude);
+        TestData.AssertClose(TestData.Dot(dy, y), TestData.Dot(dw, weight), magnitude);
+    }
+
+    /// <summary>Output size follows PyTorch's floor formula; scratch is two column matrices, none for pointwise shapes.</summary>
+    [Fact]
+    public void ShapeArithmetic()
+    {
+        var s = new Conv2dShape(3, 17, 13, 4, 3, 2, 1);
+        Assert.Equal((9, 7), (s.OutHeight, s.OutWidth));
+        Assert.Equal((3 * 17 * 13, 4 * 9 * 7, 27, 108), (s.InputSize, s.OutputSize, s.PatchSize, s.WeightSize));
+        Assert.Equal(2 * 27 * 63, Conv2dKernel.ScratchSize(s));
+        Assert.Equal(0, Conv2dKernel.ScratchSize(new Conv2dShape(3, 5, 5, 2, 1, 1, 0)));
+    }
+
+    /// <summary>Invalid shapes and short spans are rejected before any work.</summary>
+    [Fact]
+    public void InvalidArgumentsThrow()
+    {
+        var s = new Conv2dShape(2, 5, 5, 3, 3, 1, 1);
+        float[] weight = new float[s.WeightSize], x = new float[s.InputSize], y = new float[s.OutputSize], scratch = new float[Conv2dKernel.ScratchSize(s)];
+        Assert.Equal("scratch", Assert.Throws<ArgumentException>(() => Conv2dKernel.Forward(weight, [], x, y, 1, s, scratch.AsSpan(1))).ParamName);
+        Assert.Equal("input", Assert.Throws<ArgumentException>(() => Conv2dKernel.Forward(weight, [], x, y, 2, s, scratch)).ParamName);
+        Assert.Equal("weightGradient", Assert.Throws<ArgumentException>(() => Conv2dKernel.Backward(weight, x, y, weight.AsSpan(1), [], [], 1, s, scratch)).ParamName);
+        Assert.ThrowsAny<ArgumentException>(() => Conv2dKernel.ScratchSize(s with { Kernel = 8 }));
+        Assert.ThrowsAny<ArgumentException>(() => Conv2dKernel.ScratchSize(s with { Stride = 0 }));
+    }
+}

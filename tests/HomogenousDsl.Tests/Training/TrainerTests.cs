@@ -1,0 +1,87 @@
+using HomogenousDsl.Data;
+using HomogenousDsl.Losses;
+using HomogenousDsl.Margins;
+using HomogenousDsl.Tests.Networks;
+using HomogenousDsl.Training;
+
+namespace HomogenousDsl.Tests.Training;
+
+public sealed class TrainerTests
+{
+    [Fact]
+    public void SameSeedGivesBitIdenticalRuns()
+    {
+        var data = SyntheticData.SeparableTwoD(200, seed: 3);
+        float[] Run() => RunTwoD(data, seed: 9, steps: 300).Parameters;
+        Assert.Equal(Run(), Run());
+        Assert.NotEqual(Run(), RunTwoD(data, seed: 10, steps: 300).Parameters);
+    }
+
+    [Fact]
+    public void SgdSeparatesTheDataAndTheNormalizedMarginRisesAfterwards()
+    {
+        var data = SyntheticData.SeparableTwoD(200, seed: 4);
+        var reports = new List<MarginReport>();
+        var trainer = new Trainer<TwoD>(data, new TrainingOptions { BatchSize = 16, Steps = 20_000, RecordEvery = 1_000, UpdateRule = new ConstantStep(0.5) }, seed: 2);
+        var summary = trainer.Run(reports.Add);
+
+        Assert.NotNull(summary.SeparationStep);
+        Assert.Equal(1.0, summary.Last.Accuracy);
+        var atSeparation = reports.First(r => r.Step == summary.SeparationStep);
+        Assert.True(summary.Last.NormalizedMargin > atSeparation.NormalizedMargin, $"γ at separation {atSeparation.NormalizedMargin}, at the end {summary.Last.NormalizedMargin}");
+        Assert.True(summary.Last.Log10Loss < summary.First.Log10Loss);
+        Assert.True(summary.Last.ParameterNorm > summary.First.ParameterNorm);
+    }
+
+    [Fact]
+    public void FullBatchGradientDescentMatchesTheMeanGradientStep()
+    {
+        var data = SyntheticData.SeparableTwoD(40, seed: 5);
+        var trainer = new Trainer<TwoD>(data, new TrainingOptions { BatchSize = 0, Loss = LossKind.Logistic, UpdateRule = new ConstantStep(0.3) }, seed: 1);
+        var before = (float[])trainer.Parameters.Clone();
+        trainer.TrainStep();
+
+        // Reference: θ − η · (1/n) Σ ℓ'(q_i) y_i ∇f(x_i), straight from the network's subgradient.
+        var network = new NetworkCase<TwoD>();
+        var outputs = network.Outputs(before, data.Features, data.Count);
+        var adjoints = outputs.Select((f, i) => (float)(-data.Targets[i] / (1 + Math.Exp(data.Targets[i] * (double)f)) / data.Count)).ToArray();
+        var (_, gradient) = network.Subgradient(before, data.Features, adjoints, data.Count);
+        for (var j = 0; j < before.Length; j++)
+            Assert.Equal(before[j] - 0.3 * gradient[j], trainer.Parameters[j], 5);
+    }
+
+    [Fact]
+    public void NonFiniteUpdateStopsTheRunAndKeepsTheLastGoodParameters()
+    {
+        var data = SyntheticData.SeparableTwoD(40, seed: 6);
+        var trainer = new Trainer<TwoD>(data, new TrainingOptions { BatchSize = 8, UpdateRule = new ConstantStep(1e38) }, seed: 1);
+        var error = Record.Exception(() => { for (var i = 0; i < 10; i++) trainer.TrainStep(); });
+        var failure = Assert.IsType<NonFiniteValueException>(error);
+        Assert.Contains($"Step {failure.Step}", failure.Message);
+        Assert.All(trainer.Parameters, static p => Assert.True(float.IsFinite(p)));
+        Assert.Equal(failure.Step - 1, trainer.Step);
+    }
+
+    [Fact]
+    public void MismatchedDataIsRefusedWithTheShapes()
+    {
+        var data = SyntheticData.SeparableTwoD(10, seed: 1);
+        var error = Assert.Throws<ArgumentException>(() => new Trainer<DenseRelu>(data, new TrainingOptions(), seed: 1));
+        Assert.Contains("5 input features", error.Message);
+        Assert.Contains("[2]", error.Message);
+        var batch = Assert.Throws<ArgumentOutOfRangeException>(() => new Trainer<TwoD>(data, new TrainingOptions { BatchSize = 11 }, seed: 1));
+        Assert.Contains("number of samples (10)", batch.Message);
+    }
+
+    private static Trainer<TwoD> RunTwoD(Dataset data, int seed, int steps)
+    {
+        var trainer = new Trainer<TwoD>(data, new TrainingOptions { BatchSize = 8, Steps = steps, RecordEvery = 100, Seed = seed }, seed: seed);
+        trainer.Run();
+        return trainer;
+    }
+}
+
+[HomogeneousNetwork(Input = new[] { 2 })]
+[Dense(20)] [ReLU]
+[Dense(1)]
+public partial class TwoD;
