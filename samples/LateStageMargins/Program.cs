@@ -54,7 +54,7 @@ command.SetAction(parsed =>
     using var cancellation = new CancellationTokenSource();
     Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancellation.Cancel(); };
     using var csv = new MarginCsvWriter(parsed.GetValue(output)!.FullName);
-    var trainer = new Trainer<MnistMlp>(data, options, seed: options.Seed);
+    using var trainer = new Trainer<MnistMlp>(data, options, seed: options.Seed);
     ReportTable.WriteHeader();
     var summary = trainer.Run(report => { csv.Write(report); ReportTable.Write(report); }, cancellation.Token);
 

@@ -18,6 +18,8 @@ public sealed class NetworkDescription
         ParameterCount = parameterCount;
         Layers = layers;
         ParameterizedLayers = layers.Where(static l => l.HasParameters).ToArray();
+        ForwardFlopsPerSample = ParameterizedLayers.Sum(static layer =>
+            2L * layer.WeightLength * (layer.Kind == LayerKind.Conv2d ? (long)layer.OutputShape[1] * layer.OutputShape[2] : 1));
     }
 
     /// <summary>The network type's full name.</summary>
@@ -43,6 +45,12 @@ public sealed class NetworkDescription
 
     /// <summary>The layers that own parameters, in declaration order.</summary>
     public IReadOnlyList<LayerDescriptor> ParameterizedLayers { get; }
+
+    /// <summary>
+    /// Multiply-adds ×2 of one sample's forward pass through the parameterized layers; backward costs about twice this.
+    /// Used to decide when splitting a batch over threads pays for the dispatch.
+    /// </summary>
+    public long ForwardFlopsPerSample { get; }
 
     /// <summary>
     /// A canonical text of the architecture (kinds, shapes, hyper-parameters, offsets). Two networks with the same

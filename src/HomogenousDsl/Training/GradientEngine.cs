@@ -1,29 +1,48 @@
 using HomogenousDsl.Data;
+using HomogenousDsl.Kernels;
 using HomogenousDsl.Losses;
+using HomogenousDsl.Parallelism;
 
 namespace HomogenousDsl.Training;
 
 /// <summary>
-/// Evaluates losses and the normalized gradient g = ∇(Σ_i ℓ_i) / Σ_i ℓ_i over any set of samples, in chunks that fit one
-/// workspace. When the set fits one chunk the forward pass is shared by the loss and the gradient; otherwise the
-/// gradient pass recomputes each chunk's forward. All buffers are allocated once: evaluating allocates nothing.
+/// Evaluates losses and the normalized gradient g = ∇(Σ_i ℓ_i) / Σ_i ℓ_i over any set of samples. Samples run in blocks
+/// of up to <c>chunk</c>; a block is split into contiguous shards over threads when it is large enough to pay for the
+/// dispatch, each shard with its own workspace and gradient buffer, summed in a fixed order (so a given thread count
+/// gives bit-identical results). When the set fits one block the forward pass is shared by the loss and the gradient.
+/// All buffers are allocated once: evaluating allocates nothing.
 /// </summary>
 /// <typeparam name="TNetwork">The generated network.</typeparam>
-public sealed class GradientEngine<TNetwork> where TNetwork : IHomogeneousNetwork<TNetwork>
+public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNetwork : IHomogeneousNetwork<TNetwork>
 {
+    // Below this much forward work per block, one thread is faster than waking others (a dispatch costs microseconds).
+    private const long ParallelFlopsThreshold = 4_000_000;
+
     private readonly Dataset _data;
     private readonly LossKind _loss;
     private readonly int _chunk;
-    private readonly float[] _inputs;
+    private readonly WorkerPool _pool;
+    private readonly Shard[] _shards;
     private readonly float[] _outputs;
-    private readonly float[] _adjoints;
-    private readonly float[] _workspace;
+    private readonly int[] _indices;
     private readonly SampleLoss[] _samples;
     private readonly double[] _logScratch;
-    private int _forwardChunkStart = -1;
+    private int _retainedBlock = -1;
 
-    /// <summary>Creates an engine for sets of up to <paramref name="capacity"/> samples, run <paramref name="chunk"/> at a time.</summary>
-    public GradientEngine(Dataset data, LossKind loss, int capacity, int chunk)
+    // The phase the shards run, set before each dispatch.
+    private Phase _phase;
+    private float[] _parameters = [];
+    private float[] _gradient = [];
+    private int _blockStart;
+    private int _blockCount;
+    private int _activeShards;
+    private double _logTotal;
+
+    /// <summary>
+    /// Creates an engine for sets of up to <paramref name="capacity"/> samples, run <paramref name="chunk"/> at a time on
+    /// up to <paramref name="threads"/> threads (0: all cores).
+    /// </summary>
+    public GradientEngine(Dataset data, LossKind loss, int capacity, int chunk, int threads = 1)
     {
         if (data.FeatureCount != TNetwork.InputSize)
             throw new ArgumentException($"{TNetwork.Description.Name} takes {TNetwork.InputSize} input features per sample ([{string.Join(",", TNetwork.Description.InputShape)}]), but data set '{data.Name}' has {data.FeatureCount} ([{string.Join(",", data.SampleShape)}]).", nameof(data));
@@ -32,17 +51,29 @@ public sealed class GradientEngine<TNetwork> where TNetwork : IHomogeneousNetwor
             throw new ArgumentException($"{TNetwork.Description.Name} has {TNetwork.OutputSize} outputs, but data set '{data.Name}' is {(data.Kind == DatasetKind.Binary ? "binary (labels ±1) and needs 1 output" : $"{data.ClassCount}-class and needs {data.ClassCount} outputs")}.", nameof(data));
         _data = data;
         _loss = loss;
-        _chunk = Math.Min(chunk, capacity);
-        _inputs = new float[_chunk * TNetwork.InputSize];
-        _adjoints = new float[_chunk * TNetwork.OutputSize];
-        _workspace = new float[TNetwork.WorkspaceSize(_chunk)];
+        _chunk = Math.Max(1, Math.Min(chunk, capacity));
+        _pool = new WorkerPool(Math.Min(WorkerPool.Resolve(threads), _chunk));
+        // Shard 0 runs whole blocks when they are too small to split; the others only ever get a share.
+        var perShard = (_chunk + _pool.Threads - 1) / _pool.Threads;
+        _shards = new Shard[_pool.Threads];
+        for (var s = 0; s < _shards.Length; s++)
+            _shards[s] = s == 0 ? new Shard(_chunk, 0) : new Shard(perShard, TNetwork.ParameterCount);
         _outputs = new float[capacity * TNetwork.OutputSize];
+        _indices = new int[capacity];
         _samples = new SampleLoss[capacity];
         _logScratch = new double[capacity];
     }
 
+    private enum Phase { Forward, Backward, Reduce }
+
     /// <summary>The most samples one evaluation may take.</summary>
     public int Capacity => _samples.Length;
+
+    /// <summary>Bytes allocated so far by this engine's worker threads.</summary>
+    internal long WorkerAllocatedBytes => _pool.WorkerAllocatedBytes;
+
+    /// <summary>Threads this engine may use.</summary>
+    public int Threads => _pool.Threads;
 
     /// <summary>Per-sample losses of the last <see cref="Evaluate"/>, in the order of its indices.</summary>
     public ReadOnlySpan<SampleLoss> Samples => _samples;
@@ -51,18 +82,18 @@ public sealed class GradientEngine<TNetwork> where TNetwork : IHomogeneousNetwor
     public ReadOnlySpan<float> Outputs => _outputs;
 
     /// <summary>Runs the forward pass over the samples and returns log Σ_i ℓ_i; per-sample results land in <see cref="Samples"/>.</summary>
-    public double Evaluate(ReadOnlySpan<float> parameters, ReadOnlySpan<int> indices)
+    public double Evaluate(float[] parameters, ReadOnlySpan<int> indices)
     {
-        CheckCapacity(indices.Length);
+        CheckArguments(parameters, indices.Length);
+        indices.CopyTo(_indices);
+        _parameters = parameters;
         var k = TNetwork.OutputSize;
         for (var start = 0; start < indices.Length; start += _chunk)
         {
-            var count = Math.Min(_chunk, indices.Length - start);
-            var outputs = _outputs.AsSpan(start * k, count * k);
-            ForwardChunk(parameters, indices.Slice(start, count), outputs);
-            _forwardChunkStart = start;
-            for (var i = 0; i < count; i++)
-                _samples[start + i] = SampleLoss.Evaluate(_loss, outputs.Slice(i * k, k), _data.Targets[indices[start + i]]);
+            RunBlock(Phase.Forward, start, Math.Min(_chunk, indices.Length - start));
+            _retainedBlock = start;
+            for (var i = start; i < start + _blockCount; i++)
+                _samples[i] = SampleLoss.Evaluate(_loss, _outputs.AsSpan(i * k, k), _data.Targets[_indices[i]]);
         }
         for (var i = 0; i < indices.Length; i++)
             _logScratch[i] = _samples[i].LogLoss;
@@ -73,24 +104,31 @@ public sealed class GradientEngine<TNetwork> where TNetwork : IHomogeneousNetwor
     /// Overwrites <paramref name="gradient"/> with ∇_θ(Σ_i ℓ_i) / Σ_i ℓ_i for the samples of the preceding
     /// <see cref="Evaluate"/> (same parameters and indices), whose result is <paramref name="logTotal"/>.
     /// </summary>
-    public void NormalizedGradient(ReadOnlySpan<float> parameters, ReadOnlySpan<int> indices, double logTotal, Span<float> gradient)
+    public void NormalizedGradient(float[] parameters, ReadOnlySpan<int> indices, double logTotal, float[] gradient)
     {
-        CheckCapacity(indices.Length);
-        gradient.Clear();
-        var k = TNetwork.OutputSize;
+        CheckArguments(parameters, indices.Length);
+        if (gradient.Length != TNetwork.ParameterCount)
+            throw new ArgumentException($"{TNetwork.Description.Name} has {TNetwork.ParameterCount} parameters; the gradient has {gradient.Length}.", nameof(gradient));
+        if (!indices.SequenceEqual(_indices.AsSpan(0, indices.Length)))
+            throw new InvalidOperationException("NormalizedGradient must follow Evaluate with the same samples.");
+        _parameters = parameters;
+        _gradient = gradient;
+        _logTotal = logTotal;
+        var shardsUsed = 1;
         for (var start = 0; start < indices.Length; start += _chunk)
         {
             var count = Math.Min(_chunk, indices.Length - start);
-            var chunkIndices = indices.Slice(start, count);
-            var outputs = _outputs.AsSpan(start * k, count * k);
-            if (_forwardChunkStart != start || indices.Length > _chunk)
-                ForwardChunk(parameters, chunkIndices, outputs);
-            var adjoints = _adjoints.AsSpan(0, count * k);
-            for (var i = 0; i < count; i++)
-                _samples[start + i].WriteAdjoints(outputs.Slice(i * k, k), _data.Targets[chunkIndices[i]], logTotal, adjoints.Slice(i * k, k));
-            TNetwork.Backward(parameters, _inputs.AsSpan(0, count * TNetwork.InputSize), adjoints, gradient, count, _workspace);
+            if (_retainedBlock != start || indices.Length > _chunk)
+                RunBlock(Phase.Forward, start, count);
+            RunBlock(Phase.Backward, start, count);
+            shardsUsed = Math.Max(shardsUsed, _activeShards);
         }
-        _forwardChunkStart = -1;
+        _retainedBlock = -1;
+        if (shardsUsed > 1)
+        {
+            _activeShards = shardsUsed;
+            _pool.Run(this, _pool.Threads);
+        }
     }
 
     /// <summary>log Σ_i |ℓ'(q_i)| over the last evaluation (the total adjoint weight, for the sphere step).</summary>
@@ -101,18 +139,88 @@ public sealed class GradientEngine<TNetwork> where TNetwork : IHomogeneousNetwor
         return LogDomain.LogSumExp(_logScratch.AsSpan(0, count));
     }
 
-    private void ForwardChunk(ReadOnlySpan<float> parameters, ReadOnlySpan<int> indices, Span<float> outputs)
+    /// <inheritdoc/>
+    void IShardWork.RunShard(int shard)
     {
+        if (_phase == Phase.Reduce)
+        {
+            Reduce(shard);
+            return;
+        }
+        var (start, count) = ShardRange(shard, _blockCount, _activeShards);
+        if (count == 0)
+            return;
+        var state = _shards[shard];
+        var k = TNetwork.OutputSize;
         var size = TNetwork.InputSize;
-        var features = _data.Features.AsSpan();
-        for (var i = 0; i < indices.Length; i++)
-            features.Slice(indices[i] * size, size).CopyTo(_inputs.AsSpan(i * size, size));
-        TNetwork.Forward(parameters, _inputs.AsSpan(0, indices.Length * size), outputs, indices.Length, _workspace);
+        var outputs = _outputs.AsSpan((_blockStart + start) * k, count * k);
+        var inputs = state.Inputs.AsSpan(0, count * size);
+        if (_phase == Phase.Forward)
+        {
+            var features = _data.Features.AsSpan();
+            for (var i = 0; i < count; i++)
+                features.Slice(_indices[_blockStart + start + i] * size, size).CopyTo(inputs.Slice(i * size, size));
+            TNetwork.Forward(_parameters, inputs, outputs, count, state.Workspace);
+            return;
+        }
+        // Each shard clears its own gradient buffer on the first block, so clearing is parallel too.
+        var gradient = shard == 0 ? _gradient : state.Gradient;
+        if (_blockStart == 0)
+            gradient.AsSpan().Clear();
+        var adjoints = state.Adjoints.AsSpan(0, count * k);
+        for (var i = 0; i < count; i++)
+        {
+            var sample = _blockStart + start + i;
+            _samples[sample].WriteAdjoints(outputs.Slice(i * k, k), _data.Targets[_indices[sample]], _logTotal, adjoints.Slice(i * k, k));
+        }
+        TNetwork.Backward(_parameters, inputs, adjoints, gradient, count, state.Workspace);
     }
 
-    private void CheckCapacity(int count)
+    /// <summary>Shard s adds every shard's gradient over its own parameter range, in shard order.</summary>
+    private void Reduce(int shard)
     {
+        var (start, count) = ShardRange(shard, _gradient.Length, _pool.Threads);
+        var total = _gradient.AsSpan(start, count);
+        for (var s = 1; s < _activeShards; s++)
+            VectorMath.Add(_shards[s].Gradient.AsSpan(start, count), total);
+    }
+
+    private void RunBlock(Phase phase, int start, int count)
+    {
+        _phase = phase;
+        _blockStart = start;
+        _blockCount = count;
+        var worthSplitting = count * TNetwork.Description.ForwardFlopsPerSample >= ParallelFlopsThreshold;
+        _activeShards = worthSplitting ? Math.Min(_pool.Threads, count) : 1;
+        _pool.Run(this, _activeShards);
+        if (phase == Phase.Backward)
+            _phase = Phase.Reduce;
+    }
+
+    private static (int Start, int Count) ShardRange(int shard, int total, int shards)
+    {
+        var start = (int)((long)total * shard / shards);
+        var end = (int)((long)total * (shard + 1) / shards);
+        return (start, end - start);
+    }
+
+    private void CheckArguments(float[] parameters, int count)
+    {
+        if (parameters.Length != TNetwork.ParameterCount)
+            throw new ArgumentException($"{TNetwork.Description.Name} has {TNetwork.ParameterCount} parameters; {parameters.Length} were given.", nameof(parameters));
         if (count <= 0 || count > _samples.Length)
             throw new ArgumentOutOfRangeException(nameof(count), count, $"between 1 and {_samples.Length} samples per evaluation");
+    }
+
+    /// <summary>Stops the worker threads.</summary>
+    public void Dispose() => _pool.Dispose();
+
+    /// <summary>One thread's buffers: gathered inputs, workspace, adjoints and (for shards after the first) a gradient.</summary>
+    private sealed class Shard(int samples, int gradientLength)
+    {
+        public float[] Inputs { get; } = new float[samples * TNetwork.InputSize];
+        public float[] Adjoints { get; } = new float[samples * TNetwork.OutputSize];
+        public float[] Workspace { get; } = new float[TNetwork.WorkspaceSize(samples)];
+        public float[] Gradient { get; } = new float[gradientLength];
     }
 }

@@ -15,7 +15,7 @@ namespace HomogenousDsl.Training;
 /// </code>
 /// </example>
 /// <typeparam name="TNetwork">The generated network.</typeparam>
-public sealed class Trainer<TNetwork> where TNetwork : IHomogeneousNetwork<TNetwork>
+public sealed class Trainer<TNetwork> : IDisposable where TNetwork : IHomogeneousNetwork<TNetwork>
 {
     private readonly TrainingOptions _options;
     private readonly BatchSampler _sampler;
@@ -40,10 +40,10 @@ public sealed class Trainer<TNetwork> where TNetwork : IHomogeneousNetwork<TNetw
             throw new ArgumentException("The initial parameters contain NaN or infinity.", nameof(parameters));
         Data = data;
         _options = options;
-        _tracker = new MarginTracker<TNetwork>(data, options.Loss, options.EvaluationChunk);
+        _tracker = new MarginTracker<TNetwork>(data, options.Loss, options.EvaluationChunk, options.Threads);
         _sampler = new BatchSampler(data.Count, options.BatchSize, options.Seed);
         // Batches up to 1,024 samples run in one chunk, sharing the forward pass between loss and gradient.
-        _engine = new GradientEngine<TNetwork>(data, options.Loss, _sampler.BatchSize, _sampler.BatchSize <= 1024 ? _sampler.BatchSize : options.EvaluationChunk);
+        _engine = new GradientEngine<TNetwork>(data, options.Loss, _sampler.BatchSize, _sampler.BatchSize <= 1024 ? _sampler.BatchSize : options.EvaluationChunk, options.Threads);
         Parameters = parameters.ToArray();
         _direction = new float[TNetwork.ParameterCount];
         _backup = new float[TNetwork.ParameterCount];
@@ -130,6 +130,16 @@ public sealed class Trainer<TNetwork> where TNetwork : IHomogeneousNetwork<TNetw
             onReport?.Invoke(last);
         }
         return new TrainingSummary(first, last, SeparationStep, cancellation.IsCancellationRequested);
+    }
+
+    /// <summary>Bytes allocated so far by the worker threads of the training step.</summary>
+    internal long WorkerAllocatedBytes => _engine.WorkerAllocatedBytes;
+
+    /// <summary>Stops the worker threads.</summary>
+    public void Dispose()
+    {
+        _engine.Dispose();
+        _tracker.Dispose();
     }
 
     private static float[] Initial(int seed)

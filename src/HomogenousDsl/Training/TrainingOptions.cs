@@ -23,6 +23,12 @@ public sealed record TrainingOptions
     /// <summary>Measure over the full training set every this many steps (and at the first and last step).</summary>
     public long RecordEvery { get; init; } = 1_000;
 
+    /// <summary>
+    /// Threads a large batch is split over (0: all cores; 1: single-threaded). Small workloads stay on one thread
+    /// whatever this says. Results are bit-identical for a given seed and thread count.
+    /// </summary>
+    public int Threads { get; init; }
+
     /// <summary>Samples per forward/backward chunk when measuring over the whole set.</summary>
     public int EvaluationChunk { get; init; } = 256;
 }

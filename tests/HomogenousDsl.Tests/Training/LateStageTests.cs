@@ -50,7 +50,7 @@ public sealed class LateStageTests
     public void TrainingStepAtTinyLossKeepsParametersFinite()
     {
         var (data, parameters) = SeparatedAtMargin(2000);
-        var trainer = new Trainer<DenseRelu>(data, new TrainingOptions { BatchSize = 4, Steps = 3, RecordEvery = 1 }, parameters);
+        using var trainer = new Trainer<DenseRelu>(data, new TrainingOptions { BatchSize = 4, Steps = 3, RecordEvery = 1 }, parameters);
         var summary = trainer.Run();
         Assert.Equal(3, summary.Last.Step);
         Assert.All(trainer.Parameters, static p => Assert.True(float.IsFinite(p)));

@@ -12,9 +12,9 @@ public sealed class TrainerTests
     public void SameSeedGivesBitIdenticalRuns()
     {
         var data = SyntheticData.SeparableTwoD(200, seed: 3);
-        float[] Run() => RunTwoD(data, seed: 9, steps: 300).Parameters;
+        float[] Run() => RunTwoD(data, seed: 9, steps: 300);
         Assert.Equal(Run(), Run());
-        Assert.NotEqual(Run(), RunTwoD(data, seed: 10, steps: 300).Parameters);
+        Assert.NotEqual(Run(), RunTwoD(data, seed: 10, steps: 300));
     }
 
     [Fact]
@@ -22,22 +22,39 @@ public sealed class TrainerTests
     {
         var data = SyntheticData.SeparableTwoD(200, seed: 4);
         var reports = new List<MarginReport>();
-        var trainer = new Trainer<TwoD>(data, new TrainingOptions { BatchSize = 16, Steps = 20_000, RecordEvery = 1_000, UpdateRule = new ConstantStep(0.5) }, seed: 2);
+        using var trainer = new Trainer<TwoD>(data, new TrainingOptions { BatchSize = 16, Steps = 20_000, RecordEvery = 1_000, UpdateRule = new ConstantStep(0.5) }, seed: 2);
         var summary = trainer.Run(reports.Add);
 
         Assert.NotNull(summary.SeparationStep);
         Assert.Equal(1.0, summary.Last.Accuracy);
-        var atSeparation = reports.First(r => r.Step == summary.SeparationStep);
+        var atSeparation = reports.First(static r => r.Separated);
         Assert.True(summary.Last.NormalizedMargin > atSeparation.NormalizedMargin, $"γ at separation {atSeparation.NormalizedMargin}, at the end {summary.Last.NormalizedMargin}");
         Assert.True(summary.Last.Log10Loss < summary.First.Log10Loss);
         Assert.True(summary.Last.ParameterNorm > summary.First.ParameterNorm);
     }
 
     [Fact]
+    public void SeparationStepIsFoundBetweenMeasurementsAndIsSeparated()
+    {
+        var data = SyntheticData.SeparableTwoD(200, seed: 4);
+        var options = new TrainingOptions { BatchSize = 16, Steps = 3_000, RecordEvery = 1_000, UpdateRule = new ConstantStep(0.5), Threads = 1 };
+        using var trainer = new Trainer<TwoD>(data, options, seed: 2);
+        var separation = trainer.Run().SeparationStep;
+        Assert.NotNull(separation);
+        Assert.True(separation % 1_000 != 0, $"found only at a measurement ({separation}); the per-step watch should find it earlier");
+
+        // Replaying the same run to that step gives parameters that separate the data.
+        using var replay = new Trainer<TwoD>(data, options, seed: 2);
+        while (replay.Step < separation)
+            replay.TrainStep();
+        Assert.True(replay.Measure().Separated);
+    }
+
+    [Fact]
     public void FullBatchGradientDescentMatchesTheMeanGradientStep()
     {
         var data = SyntheticData.SeparableTwoD(40, seed: 5);
-        var trainer = new Trainer<TwoD>(data, new TrainingOptions { BatchSize = 0, Loss = LossKind.Logistic, UpdateRule = new ConstantStep(0.3) }, seed: 1);
+        using var trainer = new Trainer<TwoD>(data, new TrainingOptions { BatchSize = 0, Loss = LossKind.Logistic, UpdateRule = new ConstantStep(0.3) }, seed: 1);
         var before = (float[])trainer.Parameters.Clone();
         trainer.TrainStep();
 
@@ -54,7 +71,7 @@ public sealed class TrainerTests
     public void NonFiniteUpdateStopsTheRunAndKeepsTheLastGoodParameters()
     {
         var data = SyntheticData.SeparableTwoD(40, seed: 6);
-        var trainer = new Trainer<TwoD>(data, new TrainingOptions { BatchSize = 8, UpdateRule = new ConstantStep(1e38) }, seed: 1);
+        using var trainer = new Trainer<TwoD>(data, new TrainingOptions { BatchSize = 8, UpdateRule = new ConstantStep(1e38) }, seed: 1);
         var error = Record.Exception(() => { for (var i = 0; i < 10; i++) trainer.TrainStep(); });
         var failure = Assert.IsType<NonFiniteValueException>(error);
         Assert.Contains($"Step {failure.Step}", failure.Message);
@@ -73,11 +90,11 @@ public sealed class TrainerTests
         Assert.Contains("number of samples (10)", batch.Message);
     }
 
-    private static Trainer<TwoD> RunTwoD(Dataset data, int seed, int steps)
+    private static float[] RunTwoD(Dataset data, int seed, int steps)
     {
-        var trainer = new Trainer<TwoD>(data, new TrainingOptions { BatchSize = 8, Steps = steps, RecordEvery = 100, Seed = seed }, seed: seed);
+        using var trainer = new Trainer<TwoD>(data, new TrainingOptions { BatchSize = 8, Steps = steps, RecordEvery = 100, Seed = seed }, seed: seed);
         trainer.Run();
-        return trainer;
+        return trainer.Parameters;
     }
 }
 
