@@ -14,12 +14,12 @@ var images = new Option<FileInfo?>("--images") { Description = "IDX images file 
 var labels = new Option<FileInfo?>("--labels") { Description = "IDX labels file matching --images" };
 var classes = new Option<string>("--classes") { Description = "Positive and negative class, e.g. 3,5", DefaultValueFactory = _ => "3,5" };
 var perClass = new Option<int>("--per-class") { Description = "Samples taken per class", DefaultValueFactory = _ => 250 };
-var steps = new Option<long>("--steps") { Description = "SGD steps", DefaultValueFactory = _ => 30_000 };
-var stepSize = new Option<double>("--step-size") { Description = "Constant step size η", DefaultValueFactory = _ => 0.05 };
+var steps = new Option<long>("--steps") { Description = "SGD steps", DefaultValueFactory = _ => 200_000 };
+var stepSize = new Option<double>("--step-size") { Description = "Constant step size η", DefaultValueFactory = _ => 0.2 };
 var batchSize = new Option<int>("--batch-size") { Description = "Samples per step (0: full-batch gradient descent)", DefaultValueFactory = _ => 32 };
-var loss = new Option<LossKind>("--loss") { Description = "Exponential or Logistic", DefaultValueFactory = _ => LossKind.Exponential };
+var loss = new Option<LossKind>("--loss") { Description = "Logistic or Exponential (the exponential loss needs a smaller --step-size early on)", DefaultValueFactory = _ => LossKind.Logistic };
 var seed = new Option<int>("--seed") { Description = "Seed for the initialization and the batches", DefaultValueFactory = _ => 1 };
-var recordEvery = new Option<long>("--record-every") { Description = "Measure over the full training set every N steps", DefaultValueFactory = _ => 1_500 };
+var recordEvery = new Option<long>("--record-every") { Description = "Measure over the full training set every N steps", DefaultValueFactory = _ => 10_000 };
 var output = new Option<FileInfo>("--output") { Description = "CSV file for the margin reports", DefaultValueFactory = _ => new FileInfo(Path.Combine("runs", "margins.csv")) };
 
 var command = new RootCommand("Late-stage margin dynamics of constant-step SGD on a homogeneous network")
@@ -56,16 +56,23 @@ command.SetAction(parsed =>
     using var csv = new MarginCsvWriter(parsed.GetValue(output)!.FullName);
     using var trainer = new Trainer<MnistMlp>(data, options, seed: options.Seed);
     ReportTable.WriteHeader();
-    var summary = trainer.Run(report => { csv.Write(report); ReportTable.Write(report); }, cancellation.Token);
+    MarginReport? firstSeparated = null;
+    var summary = trainer.Run(report =>
+    {
+        csv.Write(report);
+        ReportTable.Write(report);
+        if (report.Separated)
+            firstSeparated ??= report;
+    }, cancellation.Token);
 
     Console.WriteLine();
     if (summary.Cancelled)
         Console.WriteLine($"Stopped on request at step {summary.Last.Step}.");
     if (summary.SeparationStep is { } separated)
     {
-        Console.WriteLine($"Separated (all q_i > 0) at the measurement of step {separated}.");
+        Console.WriteLine($"Separated (all q_i > 0) by step {separated}.");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Normalized margin γ: {summary.First.NormalizedMargin:E4} at step 0 → {summary.Last.NormalizedMargin:E4} at step {summary.Last.Step}."));
+            $"Normalized margin γ after separation: {firstSeparated!.Value.NormalizedMargin:E4} at step {firstSeparated.Value.Step} → {summary.Last.NormalizedMargin:E4} at step {summary.Last.Step} (×{summary.Last.NormalizedMargin / firstSeparated.Value.NormalizedMargin:F2})."));
     }
     else
     {
