@@ -28,14 +28,14 @@ var command = new RootCommand("Late-stage margin dynamics of constant-step SGD o
 };
 command.SetAction(parsed =>
 {
-    var pair = parsed.GetValue(classes)!.Split(',').Select(static c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
-    if (pair.Length != 2)
-        throw new ArgumentException($"--classes takes two digits such as 3,5, not '{parsed.GetValue(classes)}'.");
+    var pair = parsed.GetValue(classes)!.Split(',');
+    if (pair.Length != 2 || !int.TryParse(pair[0], CultureInfo.InvariantCulture, out var positive) || !int.TryParse(pair[1], CultureInfo.InvariantCulture, out var negative))
+        throw new ArgumentException($"--classes takes two labels such as 3,5, not '{parsed.GetValue(classes)}'.");
     var (imageFile, labelFile) = (parsed.GetValue(images), parsed.GetValue(labels));
     if ((imageFile is null) != (labelFile is null))
         throw new ArgumentException("--images and --labels go together.");
     var source = imageFile is null ? EmbeddedDigits.Load() : MnistLoader.Load(imageFile.FullName, labelFile!.FullName);
-    var data = MnistLoader.TwoClass(source, pair[0], pair[1], parsed.GetValue(perClass));
+    var data = MnistLoader.TwoClass(source, positive, negative, parsed.GetValue(perClass));
 
     var options = new TrainingOptions
     {
@@ -47,7 +47,7 @@ command.SetAction(parsed =>
         RecordEvery = parsed.GetValue(recordEvery),
     };
     Console.WriteLine(MnistMlp.Description);
-    Console.WriteLine($"Data: {data.Name}, {data.Count} samples ({data.CountOf(1)} of class {pair[0]} as +1, {data.CountOf(-1)} of class {pair[1]} as −1)");
+    Console.WriteLine($"Data: {data.Name}, {data.Count} samples ({data.CountOf(1)} of class {positive} as +1, {data.CountOf(-1)} of class {negative} as −1)");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"SGD: {options.Loss} loss, η = {options.UpdateRule.StepSize}, batch {(options.BatchSize == 0 ? data.Count : options.BatchSize)}, {options.Steps} steps, seed {options.Seed}"));
     Console.WriteLine();
 
@@ -81,4 +81,13 @@ command.SetAction(parsed =>
     Console.WriteLine($"Margin reports written to {parsed.GetValue(output)!.FullName}");
     return 0;
 });
-return command.Parse(args).Invoke();
+try
+{
+    return command.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception e) when (e is DataFormatException or DatasetException or ArgumentException or IOException or NonFiniteValueException)
+{
+    // Bad input or a diverging run: say what and where, without a stack trace.
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}
