@@ -2,13 +2,14 @@ using System.CommandLine;
 using System.Text.Json;
 using BenchmarkDotNet.Running;
 using HomogenousDsl.Benchmarks.Peak;
+using HomogenousDsl.Benchmarks.Report;
 using HomogenousDsl.Benchmarks.Timing;
 using HomogenousDsl.Benchmarks.Workloads;
 using HomogenousDsl.Losses;
 
-// Two quick modes for the peer comparison (quick, peak); anything else goes to BenchmarkDotNet, e.g.
+// Three quick modes for the peer comparison (quick, peak, report); anything else goes to BenchmarkDotNet, e.g.
 // `--filter '*'` or `--filter '*' --job short`.
-string[] modes = ["quick", "peak"];
+string[] modes = ["quick", "peak", "report"];
 if (args.Length == 0 || !modes.Contains(args[0]))
 {
     BenchmarkSwitcher.FromAssembly(typeof(WorkloadRunners).Assembly).Run(args);
@@ -60,9 +61,44 @@ peak.SetAction(parsed =>
     return 0;
 });
 
-var root = new RootCommand("HomogenousDsl benchmarks: quick timing and FMA peak (other arguments go to BenchmarkDotNet)")
+var peerOne = new Option<FileInfo>("--peer-1") { Description = "peer_torch.py --threads 1 --json output", Required = true };
+var peerAll = new Option<FileInfo>("--peer-all") { Description = "peer_torch.py --threads <cores> --json output", Required = true };
+var oursOne = new Option<FileInfo>("--ours-1") { Description = "quick --threads 1 --json output", Required = true };
+var oursAll = new Option<FileInfo>("--ours-all") { Description = "quick --threads 0 --json output", Required = true };
+var peaks = new Option<FileInfo>("--peak") { Description = "peak --json output", Required = true };
+var machine = new Option<string>("--machine") { Description = "CPU model for the header (lscpu's model name)", DefaultValueFactory = _ => MachineName() };
+var output = new Option<FileInfo>("--output") { Description = "Markdown file to write", DefaultValueFactory = _ => new FileInfo("docs/performance.md") };
+var report = new Command("report", "Write docs/performance.md from the JSON files of one comparison run")
 {
-    quick, peak,
+    peerOne, peerAll, oursOne, oursAll, peaks, machine, output,
+};
+report.SetAction(parsed =>
+{
+    var peakFile = parsed.GetValue(peaks)!;
+    var peakReport = ReadJson<PeakReport>(peakFile);
+    ThreadSection Section(FileInfo peer, FileInfo ours, bool single)
+    {
+        var quickReport = ReadJson<QuickReport>(ours);
+        var threadCount = quickReport.Meta.Threads;
+        var matchingPeak = peakReport.Results.FirstOrDefault(p => p.Threads == threadCount)
+            ?? throw new InvalidDataException($"{peakFile.Name} has no FMA peak for {threadCount} threads, the count of {ours.Name}.");
+        return new ThreadSection(single ? "1 thread" : $"All threads ({threadCount})", PeerRun.Load(peer.FullName), quickReport, matchingPeak);
+    }
+    ThreadSection[] sections =
+    [
+        Section(parsed.GetValue(peerOne)!, parsed.GetValue(oursOne)!, single: true),
+        Section(parsed.GetValue(peerAll)!, parsed.GetValue(oursAll)!, single: false),
+    ];
+    var file = parsed.GetValue(output)!;
+    file.Directory?.Create();
+    File.WriteAllText(file.FullName, PerformanceReport.Render(sections, parsed.GetValue(machine)!, DateTimeOffset.UtcNow));
+    Console.WriteLine($"Wrote {file.FullName}");
+    return 0;
+});
+
+var root = new RootCommand("HomogenousDsl benchmarks: quick timing, FMA peak and the PyTorch comparison report (other arguments go to BenchmarkDotNet)")
+{
+    quick, peak, report,
 };
 return root.Parse(args).Invoke();
 
@@ -76,3 +112,13 @@ static void WriteJson<T>(FileInfo? file, T value)
     file.Directory?.Create();
     File.WriteAllText(file.FullName, JsonSerializer.Serialize(value, BenchmarkJson.File));
 }
+
+static T ReadJson<T>(FileInfo file) =>
+    JsonSerializer.Deserialize<T>(File.ReadAllText(file.FullName), BenchmarkJson.File)
+    ?? throw new InvalidDataException($"{file.FullName} is empty.");
+
+// lscpu's "Model name" comes from the same field.
+static string MachineName() =>
+    File.Exists("/proc/cpuinfo")
+        ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
+        : "unknown CPU";
