@@ -1,0 +1,124 @@
+using System.CommandLine;
+using System.Text.Json;
+using BenchmarkDotNet.Running;
+using HomogenousDsl.Benchmarks.Peak;
+using HomogenousDsl.Benchmarks.Report;
+using HomogenousDsl.Benchmarks.Timing;
+using HomogenousDsl.Benchmarks.Workloads;
+using HomogenousDsl.Losses;
+
+// Three quick modes for the peer comparison (quick, peak, report); anything else goes to BenchmarkDotNet, e.g.
+// `--filter '*'` or `--filter '*' --job short`.
+string[] modes = ["quick", "peak", "report"];
+if (args.Length == 0 || !modes.Contains(args[0]))
+{
+    BenchmarkSwitcher.FromAssembly(typeof(WorkloadRunners).Assembly).Run(args);
+    return 0;
+}
+
+var threads = new Option<int>("--threads") { Description = "1 = one thread, 0 = all cores", DefaultValueFactory = _ => 1 };
+var json = new Option<FileInfo?>("--json") { Description = "Also write all results to this JSON file" };
+var warmup = new Option<double>("--warmup-s") { Description = "Warm-up seconds (sizes the windows)", DefaultValueFactory = _ => 1.0 };
+var windows = new Option<int>("--windows") { Description = "Timed windows; the median counts", DefaultValueFactory = _ => 7 };
+var windowSeconds = new Option<double>("--window-s") { Description = "Seconds per window", DefaultValueFactory = _ => 1.0 };
+
+var workloads = new Option<string>("--workloads") { Description = "Comma-separated subset of W1,W2,W3,W4,W5", DefaultValueFactory = _ => "W1,W2,W3,W4,W5" };
+var loss = new Option<string>("--loss") { Description = "exp or logistic, as the peer's --loss", DefaultValueFactory = _ => "exp" };
+var quick = new Command("quick", "Time the workloads as peer_torch.py times its own; one JSON object per workload")
+{
+    threads, workloads, loss, warmup, windows, windowSeconds, json,
+};
+quick.SetAction(parsed =>
+{
+    var lossKind = parsed.GetValue(loss) switch
+    {
+        "exp" => LossKind.Exponential,
+        "logistic" => LossKind.Logistic,
+        var other => throw new ArgumentException($"--loss takes exp or logistic, not '{other}'."),
+    };
+    var chosen = parsed.GetValue(workloads)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Workload.Parse).ToArray();
+    var report = QuickMode.Run(chosen, RunSettings.LikePeer(parsed.GetValue(threads), lossKind), WindowsFrom(parsed), Console.Out);
+    WriteJson(parsed.GetValue(json), report);
+    return 0;
+});
+
+var peakThreads = new Option<string>("--threads") { Description = "Comma-separated thread counts; 0 = all cores", DefaultValueFactory = _ => "1,0" };
+var peak = new Command("peak", "Measure the FMA peak (GFLOP/s) with each thread count")
+{
+    peakThreads, warmup, windows, windowSeconds, json,
+};
+peak.SetAction(parsed =>
+{
+    var results = new List<PeakResult>();
+    foreach (var item in parsed.GetValue(peakThreads)!.Split(','))
+    {
+        var count = int.Parse(item, System.Globalization.CultureInfo.InvariantCulture);
+        var result = FmaPeakProbe.Measure(count == 0 ? Environment.ProcessorCount : count, WindowsFrom(parsed));
+        results.Add(result);
+        Console.WriteLine(JsonSerializer.Serialize(result, BenchmarkJson.Line));
+    }
+    WriteJson(parsed.GetValue(json), new PeakReport(System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription, results));
+    return 0;
+});
+
+var peerOne = new Option<FileInfo>("--peer-1") { Description = "peer_torch.py --threads 1 --json output", Required = true };
+var peerAll = new Option<FileInfo>("--peer-all") { Description = "peer_torch.py --threads <cores> --json output", Required = true };
+var oursOne = new Option<FileInfo>("--ours-1") { Description = "quick --threads 1 --json output", Required = true };
+var oursAll = new Option<FileInfo>("--ours-all") { Description = "quick --threads 0 --json output", Required = true };
+var peaks = new Option<FileInfo>("--peak") { Description = "peak --json output", Required = true };
+var machine = new Option<string>("--machine") { Description = "CPU model for the header (lscpu's model name)", DefaultValueFactory = _ => MachineName() };
+var output = new Option<FileInfo>("--output") { Description = "Markdown file to write", DefaultValueFactory = _ => new FileInfo("docs/performance.md") };
+var report = new Command("report", "Write docs/performance.md from the JSON files of one comparison run")
+{
+    peerOne, peerAll, oursOne, oursAll, peaks, machine, output,
+};
+report.SetAction(parsed =>
+{
+    var peakFile = parsed.GetValue(peaks)!;
+    var peakReport = ReadJson<PeakReport>(peakFile);
+    ThreadSection Section(FileInfo peer, FileInfo ours, bool single)
+    {
+        var quickReport = ReadJson<QuickReport>(ours);
+        var threadCount = quickReport.Meta.Threads;
+        var matchingPeak = peakReport.Results.FirstOrDefault(p => p.Threads == threadCount)
+            ?? throw new InvalidDataException($"{peakFile.Name} has no FMA peak for {threadCount} threads, the count of {ours.Name}.");
+        return new ThreadSection(single ? "1 thread" : $"All threads ({threadCount})", PeerRun.Load(peer.FullName), quickReport, matchingPeak);
+    }
+    ThreadSection[] sections =
+    [
+        Section(parsed.GetValue(peerOne)!, parsed.GetValue(oursOne)!, single: true),
+        Section(parsed.GetValue(peerAll)!, parsed.GetValue(oursAll)!, single: false),
+    ];
+    var file = parsed.GetValue(output)!;
+    file.Directory?.Create();
+    File.WriteAllText(file.FullName, PerformanceReport.Render(sections, parsed.GetValue(machine)!, DateTimeOffset.UtcNow));
+    Console.WriteLine($"Wrote {file.FullName}");
+    return 0;
+});
+
+var root = new RootCommand("HomogenousDsl benchmarks: quick timing, FMA peak and the PyTorch comparison report (other arguments go to BenchmarkDotNet)")
+{
+    quick, peak, report,
+};
+return root.Parse(args).Invoke();
+
+WindowOptions WindowsFrom(ParseResult parsed) =>
+    new(parsed.GetValue(warmup), parsed.GetValue(windows), parsed.GetValue(windowSeconds));
+
+static void WriteJson<T>(FileInfo? file, T value)
+{
+    if (file is null)
+        return;
+    file.Directory?.Create();
+    File.WriteAllText(file.FullName, JsonSerializer.Serialize(value, BenchmarkJson.File));
+}
+
+static T ReadJson<T>(FileInfo file) =>
+    JsonSerializer.Deserialize<T>(File.ReadAllText(file.FullName), BenchmarkJson.File)
+    ?? throw new InvalidDataException($"{file.FullName} is empty.");
+
+// lscpu's "Model name" comes from the same field.
+static string MachineName() =>
+    File.Exists("/proc/cpuinfo")
+        ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
+        : "unknown CPU";
