@@ -33,4 +33,8 @@ public class WorkloadBenchmarks
     /// <summary>One step of the workload.</summary>
     [Benchmark]
     public void Step() => _runner.Step();
+
+    /// <summary>Stops the runner's worker threads.</summary>
+    [GlobalCleanup]
+    public void Cleanup() => _runner.Dispose();
 }

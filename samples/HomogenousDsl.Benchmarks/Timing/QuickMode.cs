@@ -36,7 +36,7 @@ public static class QuickMode
         var results = new List<WorkloadResult>();
         foreach (var workload in workloads)
         {
-            var runner = WorkloadRunners.Create(workload, data, settings);
+            using var runner = WorkloadRunners.Create(workload, data, settings);
             // Start each workload from a clean heap so garbage from setting up the previous one is not collected
             // inside this one's windows.
             GC.Collect();

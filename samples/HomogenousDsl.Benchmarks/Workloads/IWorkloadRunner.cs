@@ -1,7 +1,7 @@
 namespace HomogenousDsl.Benchmarks.Workloads;
 
 /// <summary>A workload set up and ready to time: <see cref="Step"/> does one unit of work and allocates nothing.</summary>
-public interface IWorkloadRunner
+public interface IWorkloadRunner : IDisposable
 {
     /// <summary>One training step, or one margin evaluation.</summary>
     void Step();

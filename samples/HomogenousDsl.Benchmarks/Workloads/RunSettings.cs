@@ -25,8 +25,8 @@ public sealed record RunSettings(int Threads, LossKind Loss, double StepSize)
         BatchSize = batchSize,
         UpdateRule = new ConstantStep(StepSize),
         Seed = 1,
-        // The thread count goes here once the runtime has TrainingOptions.Threads: `Threads = Threads,`.
-        // Until then the runtime is single-threaded whatever Threads says.
+        Threads = Threads,
+        WatchSeparation = false, // the peer's step does no separation bookkeeping
     };
 
     /// <summary>The thread count requested, with 0 resolved to the number of cores.</summary>

@@ -17,4 +17,7 @@ public sealed class TrainStepRunner<TNetwork> : IWorkloadRunner where TNetwork :
 
     /// <inheritdoc/>
     public WorkloadOutcome Outcome => new(Math.Exp(_trainer.LastBatchLogLoss), _trainer.SeparationStep, null);
+
+    /// <summary>Stops the trainer's worker threads.</summary>
+    public void Dispose() => _trainer.Dispose();
 }

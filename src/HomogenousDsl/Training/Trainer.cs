@@ -73,7 +73,7 @@ public sealed class Trainer<TNetwork> : IDisposable where TNetwork : IHomogeneou
     {
         var batch = _sampler.Next();
         var logTotal = _engine.Evaluate(Parameters, batch);
-        if (SeparationStep is null && _separation.Observe(batch, _engine.Samples, Step))
+        if (SeparationStep is null && _options.WatchSeparation && _separation.Observe(batch, _engine.Samples, Step))
         {
             var separated = _tracker.MeasureMargins(Parameters);
             _separation.Refresh(_tracker.Samples);

@@ -29,6 +29,12 @@ public sealed record TrainingOptions
     /// </summary>
     public int Threads { get; init; }
 
+    /// <summary>
+    /// Find the separation step between measurements (<see cref="SeparationWatch"/>): costs an occasional forward pass
+    /// over the whole set until separation is confirmed. Off, separation is only checked at measurements.
+    /// </summary>
+    public bool WatchSeparation { get; init; } = true;
+
     /// <summary>Samples per forward/backward chunk when measuring over the whole set.</summary>
     public int EvaluationChunk { get; init; } = 256;
 }
