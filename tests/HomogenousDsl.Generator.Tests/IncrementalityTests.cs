@@ -32,6 +32,28 @@ public sealed class IncrementalityTests
         Assert.Contains("Dense 2 -> 120", Assert.Single(result.GeneratedSources).SourceText.ToString());
     }
 
+    [Fact]
+    public void EditingACustomActivationInAnotherFileRegeneratesTheNetwork()
+    {
+        const string network = """
+            using HomogenousDsl;
+            [HomogeneousNetwork(Input = new[] { 2 })]
+            [Dense(4)] [Activation(typeof(Power))]
+            [Dense(1)]
+            public partial class UsesPower;
+            """;
+        const string linear = "[HomogenousDsl.HomogeneousActivation] public static class Power { public static float Value(float x) => x > 0 ? x : 0; public static float Derivative(float x) => x > 0 ? 1 : 0; }";
+        var compilation = GeneratorHarness.Compile(network, linear);
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        Assert.Contains("Degree => 2;", driver.GetRunResult().GeneratedTrees.Single().ToString());
+
+        // The activation lives in another tree: the network's model must still follow its inferred degree.
+        var squared = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees.Last(),
+            CSharpSyntaxTree.ParseText(linear.Replace("? x : 0;", "? x * x : 0;"), GeneratorHarness.ParseOptions, path: "Network1.cs"));
+        var result = driver.RunGenerators(squared).GetRunResult();
+        Assert.Contains("Degree => 3;", result.GeneratedTrees.Single().ToString());
+    }
+
     private static (Compilation Compilation, GeneratorDriver Driver) RunOnce(string source)
     {
         var compilation = GeneratorHarness.Compile(source);

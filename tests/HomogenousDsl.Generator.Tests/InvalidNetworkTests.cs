@@ -18,6 +18,12 @@ public sealed class InvalidNetworkTests
     [InlineData("[HomogeneousNetwork(Input = new[] { 4 })] [Dense] public partial class MissingArgument;")]
     [InlineData("[HomogeneousNetwork(Input = new[] { 4 })] [Dense(1)] public partial class Generic<T>;")]
     [InlineData("public class Outer { [HomogeneousNetwork(Input = new[] { 4 })] [Dense(1)] public partial class Inner; }")]
+    [InlineData("[HomogeneousNetwork(Input = new[] { 4 })] [Dense(3)] [Sigmoid] [Dense(1)] public partial class WithSigmoid;")]
+    [InlineData("[HomogeneousNetwork(Input = new[] { 4 })] [Dense(3)] [BatchNorm] [ReLU] [Dense(1)] public partial class WithBatchNorm;")]
+    [InlineData("[HomogeneousNetwork(Input = new[] { 4 })] [Dense(4)] [ReLU] [Dense(4)] [Add(From = 0)] [Dense(1)] public partial class UnequalBranches;")]
+    [InlineData("[HomogeneousNetwork(Input = new[] { 4 })] [Dense(4)] [Add(From = 3)] [Dense(1)] public partial class ForwardAdd;")]
+    [InlineData("[HomogeneousNetwork(Input = new[] { 4 })] [Dense(4)] [Activation(typeof(Shifted))] [Dense(1)] public partial class BadActivation; [HomogeneousActivation] public static class Shifted { public static float Value(float x) => x + 1; public static float Derivative(float x) => 1; }")]
+    [InlineData("[HomogeneousNetwork(Input = new[] { 4 })] [Dense(4)] [Activation(typeof(Unmarked))] [Dense(1)] public partial class UnmarkedActivation; public static class Unmarked { public static float Value(float x) => x; public static float Derivative(float x) => 1; }")]
     public void ProducesNothing(string declaration)
     {
         var (sources, _, diagnostics) = GeneratorHarness.Run("using HomogenousDsl;\n" + declaration);

@@ -43,4 +43,36 @@ internal static class TestNetworks
             internal partial struct Multiclass;
         }
         """;
+
+    public const string CustomResidual = """
+        using System;
+        using HomogenousDsl;
+
+        namespace Samples;
+
+        [HomogeneousActivation]
+        public static class Leaky02
+        {
+            public static float Value(float x) => x > 0 ? x : 0.2f * x;
+            public static float Derivative(float x) => x > 0 ? 1f : 0.2f;
+        }
+
+        [HomogeneousActivation]
+        internal static class HalfSquare
+        {
+            public static float Value(float x)
+            {
+                var r = MathF.Max(x, 0f);
+                return 0.5f * r * r;
+            }
+
+            public static float Derivative(float x) => MathF.Max(x, 0f);
+        }
+
+        [HomogeneousNetwork(Input = new[] { 4 })]
+        [Dense(8)] [Activation(typeof(Leaky02))] [Add(From = 0)]
+        [Dense(3)] [Activation(typeof(HalfSquare))]
+        [Dense(2)] [ReLU] [Add(From = 5)]
+        public partial class CustomResidual;
+        """;
 }

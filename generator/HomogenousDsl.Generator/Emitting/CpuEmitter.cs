@@ -74,10 +74,18 @@ internal static class CpuEmitter
         {
             writer.Line($"        new({Int(layer.Index)}, global::HomogenousDsl.LayerKind.{layer.Kind}, {IntArray(layer.InputShape)}, {IntArray(layer.OutputShape)}, " +
                         $"{IntArray(layer.WeightShape)}, {Int(layer.ParameterOffset)}, {Int(layer.BiasLength)}, {Int(layer.DegreeExponent)}, " +
-                        $"{Int(layer.Kernel)}, {Int(layer.Stride)}, {Int(layer.Padding)}, {Float(layer.Slope)}),");
+                        $"{Int(layer.Kernel)}, {Int(layer.Stride)}, {Int(layer.Padding)}, {Float(layer.Slope)}{DescriptorExtras(layer)}),");
         }
         writer.Line("    });");
     }
+
+    /// <summary>Named arguments only where a layer needs them, so ordinary layers read the same as before.</summary>
+    private static string DescriptorExtras(LayerModel layer) => layer.Kind switch
+    {
+        LayerKind.Add => $", Source: {Int(layer.Source)}",
+        LayerKind.CustomActivation => $", Activation: {String(layer.ActivationType ?? "")}",
+        _ => "",
+    };
 
     private static void WriteBuffers(NetworkModel network, WorkspacePlan plan, SourceWriter writer, bool adjoints)
     {
@@ -95,6 +103,11 @@ internal static class CpuEmitter
         {
             writer.Line($"var adjointA = workspace.Slice(batch * {Int(plan.AdjointOffsetA)}, batch * {Int(plan.AdjointSize)});");
             writer.Line($"var adjointB = workspace.Slice(batch * {Int(plan.AdjointOffsetB)}, batch * {Int(plan.AdjointSize)});");
+            for (var i = 0; i < network.Layers.Length; i++)
+            {
+                if (plan.ResidualOffsets[i] >= 0 && network.Layers[i].Source >= plan.FirstParameterizedLayer)
+                    writer.Line($"var residual{i} = workspace.Slice(batch * {Int(plan.ResidualOffsets[i])}, batch * {Int(network.Layers[i].OutputSize)});");
+            }
         }
     }
 
@@ -129,6 +142,14 @@ internal static class CpuEmitter
                     case LayerKind.Identity:
                         writer.Line("// No data moves: the next layer reads the same buffer.");
                         break;
+                    case LayerKind.CustomActivation:
+                        writer.Line($"for (var k = 0; k < batch * {Int(layer.OutputSize)}; k++)");
+                        writer.Line($"    {output}[k] = global::{layer.ActivationType}.Value({input}[k]);");
+                        break;
+                    case LayerKind.Add:
+                        writer.Line($"{input}.CopyTo({output});");
+                        writer.Line($"{Kernels}VectorMath.Add({plan.Buffers[layer.Source]}, {output});");
+                        break;
                     default:
                         writer.Line($"{Kernels}ActivationKernel.{ActivationName(layer.Kind)}({input}, {output}{SlopeArgument(layer)});");
                         break;
@@ -151,46 +172,104 @@ internal static class CpuEmitter
 
             // The current adjoint lives in outputAdjoints (read-only), adjointA or adjointB; each step writes the other one,
             // except activations, which update a writable adjoint in place.
-            var current = "outputAdjoints";
+            var sweep = new BackwardSweep(network, plan, writer);
             for (var index = network.Layers.Length - 1; index >= plan.FirstParameterizedLayer && index >= 0; index--)
             {
-                var layer = network.Layers[index];
-                if (layer.Kind is LayerKind.Flatten or LayerKind.Identity)
-                    continue;
-                var next = current == "adjointA" ? "adjointB" : "adjointA";
-                var input = plan.InputOf(index);
-                var inputAdjoint = $"{next}.Slice(0, batch * {Int(layer.InputSize)})";
-                writer.Line();
-                writer.Line($"// Layer {layer.Index}: {Describe(layer)}");
-                switch (layer.Kind)
-                {
-                    case LayerKind.Dense:
-                    case LayerKind.Conv2d:
-                        var needsInputAdjoint = index > plan.FirstParameterizedLayer;
-                        var kernel = layer.Kind == LayerKind.Dense ? "DenseKernel" : "Conv2dKernel";
-                        var shape = layer.Kind == LayerKind.Dense ? $"{Int(layer.InputSize)}, {Int(layer.OutputSize)}" : $"{ConvShape(layer)}, scratch";
-                        writer.Line($"{Kernels}{kernel}.Backward({Weight("parameters", layer)}, {input}, adjoint, {Weight("gradient", layer)}, {Bias("gradient", layer)}, " +
-                                    $"{(needsInputAdjoint ? inputAdjoint : "global::System.Span<float>.Empty")}, batch, {shape});");
-                        if (!needsInputAdjoint)
-                            continue;
-                        break;
-                    case LayerKind.MaxPool2d:
-                        writer.Line($"{Kernels}Pool2dKernel.MaxBackward(adjoint, argmax{layer.Index}, {inputAdjoint}, batch, {PoolShape(layer)});");
-                        break;
-                    case LayerKind.AvgPool2d:
-                        writer.Line($"{Kernels}Pool2dKernel.AvgBackward(adjoint, {inputAdjoint}, batch, {PoolShape(layer)});");
-                        break;
-                    default:
-                        if (current != "outputAdjoints")
-                            next = current;
-                        inputAdjoint = $"{next}.Slice(0, batch * {Int(layer.InputSize)})";
-                        writer.Line($"{Kernels}ActivationKernel.{ActivationName(layer.Kind)}Backward({input}, adjoint, {inputAdjoint}{SlopeArgument(layer)});");
-                        break;
-                }
-                writer.Line($"adjoint = {inputAdjoint};");
-                current = next;
+                sweep.Layer(network.Layers[index]);
+                // The adjoint now belongs to layer index − 1's output: add what residual branches parked for it.
+                if (index > plan.FirstParameterizedLayer)
+                    sweep.MergeResiduals(index - 1);
             }
         }
+    }
+
+    /// <summary>The state of the backward sweep: which buffer holds the current adjoint.</summary>
+    private sealed class BackwardSweep
+    {
+        private readonly NetworkModel _network;
+        private readonly WorkspacePlan _plan;
+        private readonly SourceWriter _writer;
+        private string _current = "outputAdjoints";
+
+        public BackwardSweep(NetworkModel network, WorkspacePlan plan, SourceWriter writer)
+        {
+            _network = network;
+            _plan = plan;
+            _writer = writer;
+        }
+
+        private string Next => _current == "adjointA" ? "adjointB" : "adjointA";
+
+        public void Layer(LayerModel layer)
+        {
+            if (layer.Kind is LayerKind.Flatten or LayerKind.Identity)
+                return;
+            var index = layer.Index;
+            var input = _plan.InputOf(index);
+            var next = Next;
+            var inputAdjoint = $"{next}.Slice(0, batch * {Int(layer.InputSize)})";
+            _writer.Line();
+            _writer.Line($"// Layer {layer.Index}: {Describe(layer)}");
+            switch (layer.Kind)
+            {
+                case LayerKind.Dense:
+                case LayerKind.Conv2d:
+                    var needsInputAdjoint = index > _plan.FirstParameterizedLayer;
+                    var kernel = layer.Kind == LayerKind.Dense ? "DenseKernel" : "Conv2dKernel";
+                    var shape = layer.Kind == LayerKind.Dense ? $"{Int(layer.InputSize)}, {Int(layer.OutputSize)}" : $"{ConvShape(layer)}, scratch";
+                    _writer.Line($"{Kernels}{kernel}.Backward({Weight("parameters", layer)}, {input}, adjoint, {Weight("gradient", layer)}, {Bias("gradient", layer)}, " +
+                                 $"{(needsInputAdjoint ? inputAdjoint : "global::System.Span<float>.Empty")}, batch, {shape});");
+                    if (!needsInputAdjoint)
+                        return;
+                    break;
+                case LayerKind.MaxPool2d:
+                    _writer.Line($"{Kernels}Pool2dKernel.MaxBackward(adjoint, argmax{layer.Index}, {inputAdjoint}, batch, {PoolShape(layer)});");
+                    break;
+                case LayerKind.AvgPool2d:
+                    _writer.Line($"{Kernels}Pool2dKernel.AvgBackward(adjoint, {inputAdjoint}, batch, {PoolShape(layer)});");
+                    break;
+                case LayerKind.Add:
+                    // d(a + b) passes the adjoint on unchanged to both branches; the source's share waits in its slot.
+                    if (layer.Source >= _plan.FirstParameterizedLayer)
+                        _writer.Line($"adjoint.CopyTo(residual{layer.Index});");
+                    return;
+                case LayerKind.CustomActivation:
+                    next = InPlace(next);
+                    _writer.Line($"for (var k = 0; k < batch * {Int(layer.InputSize)}; k++)");
+                    _writer.Line($"    {next}[k] = adjoint[k] * global::{layer.ActivationType}.Derivative({input}[k]);");
+                    inputAdjoint = $"{next}.Slice(0, batch * {Int(layer.InputSize)})";
+                    break;
+                default:
+                    next = InPlace(next);
+                    inputAdjoint = $"{next}.Slice(0, batch * {Int(layer.InputSize)})";
+                    _writer.Line($"{Kernels}ActivationKernel.{ActivationName(layer.Kind)}Backward({input}, adjoint, {inputAdjoint}{SlopeArgument(layer)});");
+                    break;
+            }
+            _writer.Line($"adjoint = {inputAdjoint};");
+            _current = next;
+        }
+
+        /// <summary>Adds the adjoints that Add layers parked for <paramref name="source"/>, now that the sweep has reached its output.</summary>
+        public void MergeResiduals(int source)
+        {
+            foreach (var add in _network.Layers.Where(l => l.Kind == LayerKind.Add && l.Source == source))
+            {
+                var size = _network.Layers[source].OutputSize;
+                if (_current == "outputAdjoints")
+                {
+                    // Nothing writable holds the adjoint yet (the Add was the last layer): copy it out first.
+                    var next = Next;
+                    _writer.Line($"adjoint.CopyTo({next});");
+                    _writer.Line($"adjoint = {next}.Slice(0, batch * {Int(size)});");
+                    _current = next;
+                }
+                _writer.Line($"// Layer {add.Index} added layer {source}'s output: its adjoint flows back here too.");
+                _writer.Line($"{Kernels}VectorMath.Add(residual{add.Index}, {_current}.Slice(0, batch * {Int(size)}));");
+            }
+        }
+
+        /// <summary>Elementwise steps overwrite a writable adjoint in place; only the caller's read-only one needs a new buffer.</summary>
+        private string InPlace(string next) => _current == "outputAdjoints" ? next : _current;
     }
 
     private static string Weight(string vector, LayerModel layer) => $"{vector}.Slice({Int(layer.ParameterOffset)}, {Int(layer.WeightLength)})";
@@ -228,6 +307,8 @@ internal static class CpuEmitter
             LayerKind.MaxPool2d or LayerKind.AvgPool2d => $"{layer.Kind} {Int(layer.Kernel)}×{Int(layer.Kernel)} stride {Int(layer.Stride)}, {shapes}",
             LayerKind.LeakyReLU => $"LeakyReLU({Float(layer.Slope)}) on {Shape(layer.InputShape)}",
             LayerKind.Flatten => $"Flatten {shapes}",
+            LayerKind.CustomActivation => $"{layer.ActivationType} (degree {Int(layer.ActivationDegree)}) on {Shape(layer.InputShape)}",
+            LayerKind.Add => $"Add layer {Int(layer.Source)}'s output on {Shape(layer.InputShape)}",
             _ => $"{layer.Kind} on {Shape(layer.InputShape)}",
         };
     }

@@ -7,6 +7,8 @@ namespace HomogenousDsl.Generator.Emitting;
 /// <summary>
 /// Where each layer's activations live in the workspace. Every offset is per sample and multiplied by the batch at run
 /// time; convolution scratch follows all per-sample slots. Flatten and Identity move no data and alias their input.
+/// Each Add layer also owns a residual slot where the backward pass parks the adjoint for its source layer until the
+/// sweep reaches that layer.
 /// </summary>
 internal sealed class WorkspacePlan
 {
@@ -18,6 +20,7 @@ internal sealed class WorkspacePlan
         Buffers = new string[layers.Length];
         Offsets = new int[layers.Length];
         ArgmaxOffsets = new int[layers.Length];
+        ResidualOffsets = new int[layers.Length];
         var offset = 0;
         var largest = 0;
         var previous = InputBuffer;
@@ -26,6 +29,7 @@ internal sealed class WorkspacePlan
             var layer = layers[i];
             largest = Math.Max(largest, Math.Max(layer.InputSize, layer.OutputSize));
             ArgmaxOffsets[i] = -1;
+            ResidualOffsets[i] = -1;
             if (layer.Kind is LayerKind.Flatten or LayerKind.Identity)
             {
                 Buffers[i] = previous;
@@ -38,6 +42,11 @@ internal sealed class WorkspacePlan
             if (layer.Kind == LayerKind.MaxPool2d)
             {
                 ArgmaxOffsets[i] = offset;
+                offset += layer.OutputSize;
+            }
+            if (layer.Kind == LayerKind.Add)
+            {
+                ResidualOffsets[i] = offset;
                 offset += layer.OutputSize;
             }
         }
@@ -61,6 +70,9 @@ internal sealed class WorkspacePlan
 
     /// <summary>Per-sample offset of each max-pool layer's argmax indices (stored as ints), else −1.</summary>
     public int[] ArgmaxOffsets { get; }
+
+    /// <summary>Per-sample offset of each Add layer's residual adjoint slot, else −1.</summary>
+    public int[] ResidualOffsets { get; }
 
     /// <summary>Per-sample size of each of the two ping-pong adjoint buffers.</summary>
     public int AdjointSize { get; }

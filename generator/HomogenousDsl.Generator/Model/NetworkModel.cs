@@ -48,6 +48,15 @@ internal sealed record LayerModel(
     int Padding,
     float Slope)
 {
+    /// <summary>For activations, the degree k (built in, or inferred for a user activation); 0 otherwise.</summary>
+    public int ActivationDegree { get; init; }
+
+    /// <summary>For an Add layer, the index of the layer whose output it adds; −1 otherwise.</summary>
+    public int Source { get; init; } = -1;
+
+    /// <summary>For a user activation, its class's dotted name without <c>global::</c>; null otherwise.</summary>
+    public string? ActivationType { get; init; }
+
     public int InputSize => Product(InputShape);
 
     public int OutputSize => Product(OutputShape);

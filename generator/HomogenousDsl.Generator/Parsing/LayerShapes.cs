@@ -1,5 +1,7 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Threading;
 using HomogenousDsl.Generator.Model;
 using HomogenousDsl.Generator.Rules;
 using Microsoft.CodeAnalysis;
@@ -9,21 +11,62 @@ namespace HomogenousDsl.Generator.Parsing;
 /// <summary>Reads one layer attribute's arguments and infers its output shape and weight shape (PyTorch layouts).</summary>
 internal static class LayerShapes
 {
-    public static LayerModel? Build(int index, AttributeData attribute, LayerRule rule, int[] input, int parameterOffset, int exponent, ImmutableArray<NetworkProblem>.Builder problems)
+    /// <summary>
+    /// Builds layer <paramref name="index"/> from its attribute; null after reporting a problem. Degree exponents are
+    /// filled in later, once every activation's degree is known.
+    /// </summary>
+    public static LayerModel? Build(int index, AttributeData attribute, LayerRule rule, int[] input, int parameterOffset, IReadOnlyList<LayerModel?> previous, ImmutableArray<NetworkProblem>.Builder problems, CancellationToken cancellationToken)
     {
         var context = new LayerContext(index, attribute, rule, input, problems);
         return rule.Kind switch
         {
-            LayerKind.Dense => Dense(context, parameterOffset, exponent),
-            LayerKind.Conv2d => Conv2d(context, parameterOffset, exponent),
+            LayerKind.Dense => Dense(context, parameterOffset),
+            LayerKind.Conv2d => Conv2d(context, parameterOffset),
             LayerKind.MaxPool2d or LayerKind.AvgPool2d => Pool(context),
             LayerKind.Flatten => context.Layer(input.Length == 3 ? new[] { input[0] * input[1] * input[2] } : input),
             LayerKind.LeakyReLU => LeakyReLU(context),
-            _ => context.Layer(input),
+            LayerKind.CustomActivation => Custom(context, cancellationToken),
+            LayerKind.Add => Residual(context, previous),
+            _ => context.Layer(input) with { ActivationDegree = rule.Role == LayerRole.Activation ? rule.ActivationDegree : 0 },
         };
     }
 
-    private static LayerModel? Dense(LayerContext context, int parameterOffset, int exponent)
+    private static LayerModel? Custom(LayerContext context, CancellationToken cancellationToken)
+    {
+        var argument = context.Attribute.ConstructorArguments.Length == 1 ? context.Attribute.ConstructorArguments[0] : default;
+        var activation = CustomActivation.Read(argument.Kind == TypedConstantKind.Type ? argument.Value as ITypeSymbol : null, cancellationToken);
+        if (activation.UsageError is { } usage)
+        {
+            context.Report(ProblemKind.InvalidCustomActivation, $"[Activation] at layer {context.Index}: {usage}");
+            return null;
+        }
+        if (activation.Inference is not { Succeeded: true } inference)
+        {
+            context.Report(ProblemKind.CustomActivationNotHomogeneous, $"[Activation(typeof({activation.Name}))] at layer {context.Index} is not positively homogeneous: {activation.Inference?.Reason}");
+            return null;
+        }
+        return context.Layer(context.Input) with { ActivationDegree = inference.Degree, ActivationType = activation.FullName };
+    }
+
+    private static LayerModel? Residual(LayerContext context, IReadOnlyList<LayerModel?> previous)
+    {
+        var from = context.Named("From", -1);
+        if (from < 0 || from >= context.Index)
+        {
+            context.Report(ProblemKind.InvalidResidualSource, $"[Add(From = {from})] at layer {context.Index} must name an earlier layer: write From = the index (0 to {context.Index - 1}) of the layer whose output is added");
+            return null;
+        }
+        if (previous[from] is not { } source)
+            return null;
+        if (!source.OutputShape.SequenceEqual(context.Input))
+        {
+            context.Report(ProblemKind.ResidualShapeMismatch, $"[Add(From = {from})] at layer {context.Index} adds layer {from}'s output of shape [{string.Join(", ", source.OutputShape)}] to the current activation of shape [{string.Join(", ", context.Input)}]; add from a layer whose output has the same shape");
+            return null;
+        }
+        return context.Layer(context.Input) with { Source = from };
+    }
+
+    private static LayerModel? Dense(LayerContext context, int parameterOffset)
     {
         if (!context.PositiveConstructorArgument("outFeatures", out var outFeatures))
             return null;
@@ -33,10 +76,10 @@ internal static class LayerShapes
             return null;
         }
         var bias = context.Named("Bias", false) ? outFeatures : 0;
-        return context.Layer(new[] { outFeatures }, new[] { outFeatures, context.Input[0] }, parameterOffset, bias, exponent);
+        return context.Layer(new[] { outFeatures }, new[] { outFeatures, context.Input[0] }, parameterOffset, bias);
     }
 
-    private static LayerModel? Conv2d(LayerContext context, int parameterOffset, int exponent)
+    private static LayerModel? Conv2d(LayerContext context, int parameterOffset)
     {
         if (!context.PositiveConstructorArgument("outChannels", out var outChannels) || !context.RequireImage())
             return null;
@@ -57,7 +100,7 @@ internal static class LayerShapes
         var outHeight = (height + 2 * padding - kernel) / stride + 1;
         var outWidth = (width + 2 * padding - kernel) / stride + 1;
         var bias = context.Named("Bias", false) ? outChannels : 0;
-        return context.Layer(new[] { outChannels, outHeight, outWidth }, new[] { outChannels, channels, kernel, kernel }, parameterOffset, bias, exponent, kernel, stride, padding);
+        return context.Layer(new[] { outChannels, outHeight, outWidth }, new[] { outChannels, channels, kernel, kernel }, parameterOffset, bias, kernel: kernel, stride: stride, padding: padding);
     }
 
     private static LayerModel? Pool(LayerContext context)
@@ -94,7 +137,7 @@ internal static class LayerShapes
             context.Report(ProblemKind.InvalidLayerArgument, $"[LeakyReLU] at layer {context.Index} needs a finite slope, e.g. [LeakyReLU(0.1f)]");
             return null;
         }
-        return context.Layer(context.Input, slope: slope);
+        return context.Layer(context.Input, slope: slope) with { ActivationDegree = context.Rule.ActivationDegree };
     }
 
     /// <summary>The per-layer state the readers share, so each reader is a few lines.</summary>
@@ -150,8 +193,8 @@ internal static class LayerShapes
             return fallback;
         }
 
-        public LayerModel Layer(int[] output, int[]? weightShape = null, int parameterOffset = 0, int biasLength = 0, int exponent = 0, int kernel = 0, int stride = 0, int padding = 0, float slope = 0f) =>
+        public LayerModel Layer(int[] output, int[]? weightShape = null, int parameterOffset = 0, int biasLength = 0, int kernel = 0, int stride = 0, int padding = 0, float slope = 0f) =>
             new(Index, Rule.Kind, new EquatableArray<int>(Input), new EquatableArray<int>(output), new EquatableArray<int>(weightShape ?? new int[0]),
-                weightShape is null ? 0 : parameterOffset, biasLength, exponent, kernel, stride, padding, slope);
+                weightShape is null ? 0 : parameterOffset, biasLength, 0, kernel, stride, padding, slope);
     }
 }

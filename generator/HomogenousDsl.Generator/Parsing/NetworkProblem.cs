@@ -19,19 +19,27 @@ internal enum ProblemKind
     OutputNotAVector,
     BiasBreaksHomogeneity,
     TooManyParameters,
+    NonHomogeneousActivation,
+    NormalizationLayer,
+    CustomActivationNotHomogeneous,
+    InvalidCustomActivation,
+    UnequalBranchDegrees,
+    ResidualShapeMismatch,
+    InvalidResidualSource,
 }
 
 /// <summary>
-/// A problem found while parsing, pointing at the offending layer attribute (or at the declaration when
-/// <see cref="Attribute"/> is null). Never part of a pipeline model: only the analyzer keeps these.
+/// A problem found while parsing, pointing at <see cref="Location"/> when set, else at the offending layer attribute,
+/// else at the declaration. Never part of a pipeline model: only the analyzer keeps these.
 /// </summary>
 internal sealed class NetworkProblem
 {
-    public NetworkProblem(ProblemKind kind, AttributeData? attribute, string message)
+    public NetworkProblem(ProblemKind kind, AttributeData? attribute, string message, Location? location = null)
     {
         Kind = kind;
         Attribute = attribute;
         Message = message;
+        Location = location;
     }
 
     public ProblemKind Kind { get; }
@@ -39,4 +47,7 @@ internal sealed class NetworkProblem
     public AttributeData? Attribute { get; }
 
     public string Message { get; }
+
+    /// <summary>A more precise place than the attribute (an argument, a declaration's name), or null.</summary>
+    public Location? Location { get; }
 }

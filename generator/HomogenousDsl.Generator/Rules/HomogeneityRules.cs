@@ -2,64 +2,15 @@ using System.Collections.Generic;
 
 namespace HomogenousDsl.Generator.Rules;
 
-/// <summary>The layer kinds, numbered as the runtime's <c>HomogenousDsl.LayerKind</c>.</summary>
-internal enum LayerKind
-{
-    Dense = 0,
-    Conv2d = 1,
-    MaxPool2d = 2,
-    AvgPool2d = 3,
-    Flatten = 4,
-    ReLU = 5,
-    LeakyReLU = 6,
-    Identity = 7,
-    Abs = 8,
-    SquaredReLU = 9,
-}
-
-/// <summary>What a layer does to the homogeneity degree d of what it receives.</summary>
-internal enum LayerRole
-{
-    /// <summary>Owns weights: d ← d + 1.</summary>
-    Parameterized,
-
-    /// <summary>A positively homogeneous activation of degree k: d ← k·d.</summary>
-    Activation,
-
-    /// <summary>Degree-1 in its input and parameter-free (pooling, reshapes): d unchanged.</summary>
-    ShapeOnly,
-}
-
-/// <summary>One row of the rulebook.</summary>
-internal sealed class LayerRule
-{
-    public LayerRule(string attributeName, LayerKind kind, LayerRole role, int activationDegree)
-    {
-        AttributeName = attributeName;
-        Kind = kind;
-        Role = role;
-        ActivationDegree = activationDegree;
-    }
-
-    /// <summary>The attribute's metadata name, e.g. <c>HomogenousDsl.DenseAttribute</c>.</summary>
-    public string AttributeName { get; }
-
-    public LayerKind Kind { get; }
-
-    public LayerRole Role { get; }
-
-    /// <summary>For activations, the degree k of positive homogeneity: σ(c·x) = c^k σ(x).</summary>
-    public int ActivationDegree { get; }
-}
-
 /// <summary>
-/// The single rulebook: which attribute is which layer and how it changes the homogeneity degree.
-/// The generator and the analyzer both compile this file, so they cannot disagree.
+/// The single rulebook: which attribute is which layer, how it changes the homogeneity degree, and which familiar
+/// constructs are rejected and why. The generator and the analyzer both compile this file, so they cannot disagree.
 /// </summary>
 internal static class HomogeneityRules
 {
     public const string Namespace = "HomogenousDsl";
     public const string NetworkAttribute = Namespace + ".HomogeneousNetworkAttribute";
+    public const string HomogeneousActivationAttribute = Namespace + ".HomogeneousActivationAttribute";
 
     public static readonly IReadOnlyList<LayerRule> Layers = new[]
     {
@@ -73,26 +24,49 @@ internal static class HomogeneityRules
         new LayerRule(Namespace + ".IdentityAttribute", LayerKind.Identity, LayerRole.Activation, 1),
         new LayerRule(Namespace + ".AbsAttribute", LayerKind.Abs, LayerRole.Activation, 1),
         new LayerRule(Namespace + ".SquaredReLUAttribute", LayerKind.SquaredReLU, LayerRole.Activation, 2),
+        new LayerRule(Namespace + ".ActivationAttribute", LayerKind.CustomActivation, LayerRole.Activation, LayerRule.InferredDegree),
+        new LayerRule(Namespace + ".AddAttribute", LayerKind.Add, LayerRole.Residual, 0),
     };
 
-    private static readonly Dictionary<string, LayerRule> s_byName = BuildIndex();
+    /// <summary>Constructs users reach for that break positive homogeneity; each is an error with its reason.</summary>
+    public static readonly IReadOnlyList<ForbiddenRule> Forbidden = new[]
+    {
+        new ForbiddenRule(Namespace + ".SigmoidAttribute", ForbiddenCategory.NonHomogeneousActivation, "sigmoid(c·x) is not cᵏ·sigmoid(x): it equals ½ at 0 and saturates at 1"),
+        new ForbiddenRule(Namespace + ".TanhAttribute", ForbiddenCategory.NonHomogeneousActivation, "tanh(c·x) is not cᵏ·tanh(x): it saturates at ±1"),
+        new ForbiddenRule(Namespace + ".GELUAttribute", ForbiddenCategory.NonHomogeneousActivation, "GELU(x) = x·Φ(x) is not positively homogeneous: the Gaussian CDF Φ mixes scales"),
+        new ForbiddenRule(Namespace + ".SoftplusAttribute", ForbiddenCategory.NonHomogeneousActivation, "softplus(x) = log(1 + eˣ) is not positively homogeneous: it equals log 2 at 0"),
+        new ForbiddenRule(Namespace + ".ELUAttribute", ForbiddenCategory.NonHomogeneousActivation, "ELU is α(eˣ − 1) for x < 0, which saturates at −α and is not positively homogeneous"),
+        new ForbiddenRule(Namespace + ".SiLUAttribute", ForbiddenCategory.NonHomogeneousActivation, "SiLU(x) = x·sigmoid(x) is not positively homogeneous: the sigmoid mixes scales"),
+        new ForbiddenRule(Namespace + ".BatchNormAttribute", ForbiddenCategory.Normalization, "batch normalization divides by batch statistics, so its output ignores the scale of the weights before it, and its learned shift is a bias"),
+        new ForbiddenRule(Namespace + ".LayerNormAttribute", ForbiddenCategory.Normalization, "layer normalization divides by per-sample statistics, so its output ignores the scale of the weights before it, and its learned shift is a bias"),
+        new ForbiddenRule(Namespace + ".DropoutAttribute", ForbiddenCategory.Normalization, "dropout with 1/(1 − p) rescaling makes the network random, so f(θ; x), its degree and its margin no longer describe one function"),
+    };
+
+    private static readonly Dictionary<string, LayerRule> s_layers = Index(Layers, static r => r.AttributeName);
+    private static readonly Dictionary<string, ForbiddenRule> s_forbidden = Index(Forbidden, static r => r.AttributeName);
 
     public static LayerRule? Find(string attributeMetadataName) =>
-        s_byName.TryGetValue(attributeMetadataName, out var rule) ? rule : null;
+        s_layers.TryGetValue(attributeMetadataName, out var rule) ? rule : null;
 
-    /// <summary>The degree after a layer: parameterized layers add one, activations of degree k multiply by k.</summary>
-    public static int DegreeAfter(LayerRule rule, int degree) => rule.Role switch
+    public static ForbiddenRule? FindForbidden(string attributeMetadataName) =>
+        s_forbidden.TryGetValue(attributeMetadataName, out var rule) ? rule : null;
+
+    /// <summary>
+    /// The degree after a layer: parameterized layers add one, activations of degree k multiply by k, everything else
+    /// keeps it. <paramref name="activationDegree"/> is the rule's own degree, or the inferred one for a user activation.
+    /// </summary>
+    public static int DegreeAfter(LayerRole role, int activationDegree, int degree) => role switch
     {
         LayerRole.Parameterized => degree + 1,
-        LayerRole.Activation => degree * rule.ActivationDegree,
+        LayerRole.Activation => degree * activationDegree,
         _ => degree,
     };
 
-    private static Dictionary<string, LayerRule> BuildIndex()
+    private static Dictionary<string, T> Index<T>(IReadOnlyList<T> rules, System.Func<T, string> key)
     {
-        var index = new Dictionary<string, LayerRule>();
-        foreach (var rule in Layers)
-            index[rule.AttributeName] = rule;
+        var index = new Dictionary<string, T>();
+        foreach (var rule in rules)
+            index[key(rule)] = rule;
         return index;
     }
 }

@@ -19,6 +19,8 @@ namespace HomogenousDsl;
 /// <param name="Stride">Stride (convolution and pooling), else 0.</param>
 /// <param name="Padding">Zero padding (convolution), else 0.</param>
 /// <param name="Slope">Negative slope of a LeakyReLU, else 0.</param>
+/// <param name="Source">For an Add layer, the index of the layer whose output it adds, else −1.</param>
+/// <param name="Activation">For a user activation, the full name of its class, else null.</param>
 public sealed record LayerDescriptor(
     int Index,
     LayerKind Kind,
@@ -31,7 +33,9 @@ public sealed record LayerDescriptor(
     int Kernel = 0,
     int Stride = 0,
     int Padding = 0,
-    float Slope = 0f)
+    float Slope = 0f,
+    int Source = -1,
+    string? Activation = null)
 {
     /// <summary>Number of weight entries.</summary>
     public int WeightLength => WeightShape.Length == 0 ? 0 : WeightShape.Aggregate(1, static (a, b) => a * b);
@@ -56,6 +60,8 @@ public sealed record LayerDescriptor(
             LayerKind.Conv2d => $" k={Kernel} s={Stride} p={Padding}",
             LayerKind.MaxPool2d or LayerKind.AvgPool2d => $" k={Kernel} s={Stride}",
             LayerKind.LeakyReLU => $" α={Slope.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+            LayerKind.Add => $" from={Source}",
+            LayerKind.CustomActivation => $" {Activation}",
             _ => "",
         };
         var parameters = HasParameters

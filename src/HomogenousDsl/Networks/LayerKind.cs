@@ -23,4 +23,8 @@ public enum LayerKind
     Abs = 8,
     /// <summary>Squared rectified linear unit (degree 2).</summary>
     SquaredReLU = 9,
+    /// <summary>A user activation marked with <see cref="HomogeneousActivationAttribute"/>; its degree is inferred.</summary>
+    CustomActivation = 10,
+    /// <summary>A residual connection that adds an earlier layer's output.</summary>
+    Add = 11,
 }

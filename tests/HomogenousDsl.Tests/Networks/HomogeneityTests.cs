@@ -15,6 +15,13 @@ public sealed class HomogeneityTests
         // conv: 1, SquaredReLU: 2, max-pool keeps it, conv: 3, Abs keeps it, dense: 4.
         Assert.Equal(4, new NetworkCase<DeepConv>().Degree);
         Assert.Equal([2, 1, 1], new NetworkCase<DeepConv>().Description.ParameterizedLayers.Select(static l => l.DegreeExponent));
+        // dense: 1, Leaky02 (inferred degree 1): 1, dense: 2, AsymmetricSquare (inferred degree 2): 4, dense: 5.
+        Assert.Equal(5, new NetworkCase<DenseCustom>().Degree);
+        Assert.Equal([2, 2, 1], new NetworkCase<DenseCustom>().Description.ParameterizedLayers.Select(static l => l.DegreeExponent));
+        // Adds of equal-degree branches keep the degree.
+        Assert.Equal(2, new NetworkCase<DenseResidual>().Degree);
+        Assert.Equal(2, new NetworkCase<ConvResidual>().Degree);
+        Assert.Equal(2, new NetworkCase<ResidualOutput>().Degree);
     }
 
     [Theory]

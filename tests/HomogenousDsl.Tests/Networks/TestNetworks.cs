@@ -67,3 +67,28 @@ public partial class AbsProbe;
 [Flatten]
 [Dense(1)]
 public partial class MaxPoolProbe;
+
+// User activations ([HomogeneousActivation]) and residual connections ([Add]).
+
+[HomogeneousNetwork(Input = new[] { 5 })]
+[Dense(9, Bias = true)] [Activation(typeof(Leaky02))]
+[Dense(6)] [Activation(typeof(AsymmetricSquare))]
+[Dense(2)]
+public partial class DenseCustom;
+
+// W₁x + Leaky(W₁x), then x + x right after its source (the branch point is the Add's own input), degree 2 overall.
+[HomogeneousNetwork(Input = new[] { 4 })]
+[Dense(6)] [Activation(typeof(Leaky02))] [Add(From = 0)] [Identity] [Add(From = 3)]
+[Dense(1)]
+public partial class DenseResidual;
+
+[HomogeneousNetwork(Input = new[] { 2, 6, 6 })]
+[Conv2d(3, Kernel = 3, Padding = 1)] [ReLU] [Add(From = 0)] [MaxPool2d(2)]
+[Flatten]
+[Dense(3)]
+public partial class ConvResidual;
+
+// Ends with an Add: the adjoint the caller passes in is read-only, so the branch must copy it before merging.
+[HomogeneousNetwork(Input = new[] { 3 })]
+[Dense(5)] [ReLU] [Dense(2)] [Abs] [Add(From = 2)]
+public partial class ResidualOutput;
