@@ -77,12 +77,15 @@ internal static unsafe class GemmPacking
     {
         int* rowOff = a.RowOffsets + i0;
         int* colOff = a.ColumnOffsets + p0;
-        if (IsRun(colOff, kc))
+        int breaks = 0;
+        for (int p = 1; p < kc; p++)
+            breaks += colOff[p] != colOff[p - 1] + 1 ? 1 : 0;
+        if (breaks == 0)
         {
             for (int r = 0; r < rows; r++)
                 Copy(a.Source + rowOff[r] + colOff[0], dst + r * RS, kc);
         }
-        else if (a.Overread && kc >= 4 && colOff[3] == colOff[0] + 3)
+        else if (a.Overread && kc >= 4 * (breaks + 1))
         {
             // Runs along p (pixels of one image row, for im2col): copy each run in register-wide pieces, overshoot overwritten later.
             for (int r = 0; r < rows; r++)
