@@ -16,8 +16,8 @@ internal static unsafe class DenseGemm
         float* product = ws.Floats(FloatSlot.Product, (long)outFeatures * batch);
         fixed (float* w = weight, x = input, y = output, bp = bias)
         {
-            var a = new OffsetMatrix(w, Affine(ws, IntSlot.ARows, outFeatures, inFeatures), Affine(ws, IntSlot.AColumns, inFeatures, 1));
-            var b = new OffsetMatrix(x, Affine(ws, IntSlot.BRows, inFeatures, 1), Affine(ws, IntSlot.BColumns, batch, inFeatures));
+            var a = new OffsetMatrix(w, Affine(ws, IntSlot.ARows, outFeatures, inFeatures), Affine(ws, IntSlot.AColumns, inFeatures, 1), columnStride: 1);
+            var b = new OffsetMatrix(x, Affine(ws, IntSlot.BRows, inFeatures, 1), Affine(ws, IntSlot.BColumns, batch, inFeatures), columnStride: inFeatures);
             PackedGemm.Multiply(a, b, product, batch, outFeatures, batch, inFeatures, accumulate: false);
             Transpose.AddBias(product, batch, outFeatures, bias.IsEmpty ? null : bp, y);
         }
@@ -30,8 +30,8 @@ internal static unsafe class DenseGemm
         GemmWorkspace ws = GemmWorkspace.Current;
         fixed (float* x = input, dy = outputAdjoint, dw = weightGradient)
         {
-            var a = new OffsetMatrix(dy, Affine(ws, IntSlot.ARows, outFeatures, 1), Affine(ws, IntSlot.AColumns, batch, outFeatures));
-            var b = new OffsetMatrix(x, Affine(ws, IntSlot.BRows, batch, inFeatures), Affine(ws, IntSlot.BColumns, inFeatures, 1));
+            var a = new OffsetMatrix(dy, Affine(ws, IntSlot.ARows, outFeatures, 1), Affine(ws, IntSlot.AColumns, batch, outFeatures), columnStride: outFeatures);
+            var b = new OffsetMatrix(x, Affine(ws, IntSlot.BRows, batch, inFeatures), Affine(ws, IntSlot.BColumns, inFeatures, 1), columnStride: 1);
             PackedGemm.Multiply(a, b, dw, inFeatures, outFeatures, inFeatures, batch, accumulate: true);
         }
     }
@@ -43,8 +43,8 @@ internal static unsafe class DenseGemm
         GemmWorkspace ws = GemmWorkspace.Current;
         fixed (float* w = weight, dy = outputAdjoint, dx = inputAdjoint)
         {
-            var a = new OffsetMatrix(dy, Affine(ws, IntSlot.ARows, batch, outFeatures), Affine(ws, IntSlot.AColumns, outFeatures, 1));
-            var b = new OffsetMatrix(w, Affine(ws, IntSlot.BRows, outFeatures, inFeatures), Affine(ws, IntSlot.BColumns, inFeatures, 1));
+            var a = new OffsetMatrix(dy, Affine(ws, IntSlot.ARows, batch, outFeatures), Affine(ws, IntSlot.AColumns, outFeatures, 1), columnStride: 1);
+            var b = new OffsetMatrix(w, Affine(ws, IntSlot.BRows, outFeatures, inFeatures), Affine(ws, IntSlot.BColumns, inFeatures, 1), columnStride: 1);
             PackedGemm.Multiply(a, b, dx, inFeatures, batch, inFeatures, outFeatures, accumulate: false);
         }
     }

@@ -21,7 +21,7 @@ internal static unsafe class GemmPacking
     {
         int* rowOff = b.RowOffsets + p0;
         int* colOff = b.ColumnOffsets + j0;
-        if (cols == NR && IsRun(colOff, NR))
+        if (cols == NR && (b.ColumnStride == 1 || (b.ColumnStride == 0 && IsRun(colOff, NR))))
         {
             float* src = b.Source + colOff[0];
             for (int p = 0; p < kc; p++, dst += NR)
@@ -30,6 +30,12 @@ internal static unsafe class GemmPacking
                 Avx512F.Store(dst, Avx512F.LoadVector512(s));
                 Avx512F.Store(dst + 16, Avx512F.LoadVector512(s + 16));
             }
+            return;
+        }
+
+        if (cols == NR && (b.ColumnStride > 1 || (b.ColumnStride == 0 && IsAffine(colOff, NR, colOff[1] - colOff[0]))))
+        {
+            PackTransposed(b, rowOff, kc, colOff[0], colOff[1] - colOff[0], dst);
             return;
         }
 
@@ -77,28 +83,40 @@ internal static unsafe class GemmPacking
     {
         int* rowOff = a.RowOffsets + i0;
         int* colOff = a.ColumnOffsets + p0;
-        int breaks = 0;
-        for (int p = 1; p < kc; p++)
-            breaks += colOff[p] != colOff[p - 1] + 1 ? 1 : 0;
-        if (breaks == 0)
+        if (a.ColumnStride == 1)
+        {
+            for (int r = 0; r < rows; r++)
+                Copy(a.Source + rowOff[r] + colOff[0], dst + r * RS, kc);
+            ClearRows(dst, rows, kc);
+            return;
+        }
+        // Runs of consecutive source columns, split at 16 so one register load covers each; found once for all rows.
+        int* runStart = stackalloc int[RS + 1];
+        int runs = 0;
+        for (int p = 0; p < kc;)
+        {
+            int length = 1;
+            while (p + length < kc && length < 16 && colOff[p + length] == colOff[p] + length)
+                length++;
+            runStart[runs++] = p;
+            p += length;
+        }
+        if (IsRun(colOff, kc))
         {
             for (int r = 0; r < rows; r++)
                 Copy(a.Source + rowOff[r] + colOff[0], dst + r * RS, kc);
         }
-        else if (a.Overread && kc >= 4 * (breaks + 1))
+        else if (a.Overread && kc >= 4 * runs)
         {
-            // Runs along p (pixels of one image row, for im2col): copy each run in register-wide pieces, overshoot overwritten later.
+            // Runs along p (pixels of one image row, for im2col): one register per run, its overshoot overwritten by the next.
             for (int r = 0; r < rows; r++)
             {
                 float* s = a.Source + rowOff[r];
                 float* d = dst + r * RS;
-                for (int p = 0; p < kc;)
+                for (int t = 0; t < runs; t++)
                 {
-                    int length = 1;
-                    while (p + length < kc && length < 16 && colOff[p + length] == colOff[p] + length)
-                        length++;
+                    int p = runStart[t];
                     Avx512F.Store(d + p, Avx512F.LoadVector512(s + colOff[p]));
-                    p += length;
                 }
             }
         }
@@ -112,8 +130,70 @@ internal static unsafe class GemmPacking
                     dst[r * RS + p] = s[rowOff[r]];
             }
         }
+        ClearRows(dst, rows, kc);
+    }
+
+    /// <summary>Starts loading the A tile at rows i0.. (contiguous columns only) into cache while the current tile computes.</summary>
+    public static void PrefetchA(in OffsetMatrix a, int i0, int rows, int p0, int kc)
+    {
+        if (a.ColumnStride != 1)
+            return;
+        for (int r = 0; r < rows; r++)
+        {
+            byte* s = (byte*)(a.Source + a.RowOffsets[i0 + r] + a.ColumnOffsets[p0]);
+            for (int offset = 0; offset < kc * sizeof(float); offset += 64)
+                Sse.Prefetch0(s + offset);
+        }
+    }
+
+    private static void ClearRows(float* dst, int rows, int kc)
+    {
         for (int r = rows; r < MR; r++)
             new Span<float>(dst + r * RS, kc).Clear();
+    }
+
+    /// <summary>
+    /// A full panel whose columns are evenly spaced (a transposed operand): wherever 16 consecutive packed rows are also
+    /// adjacent in the source, load 16 of them per column and transpose 16×16 in registers; otherwise element by element.
+    /// </summary>
+    private static void PackTransposed(in OffsetMatrix b, int* rowOff, int kc, int firstColumn, int columnStride, float* dst)
+    {
+        float* src = b.Source + firstColumn;
+        int p = 0;
+        for (; p + 16 <= kc; p += 16)
+        {
+            if (rowOff[15] - rowOff[0] != 15 || !IsRun(rowOff, 16))
+            {
+                for (int q = 0; q < 16; q++)
+                    GatherRow(src + rowOff[q], columnStride, dst + q * NR);
+            }
+            else
+            {
+                Transpose.Block16(src + rowOff[0], columnStride, dst, NR, null);
+                Transpose.Block16(src + rowOff[0] + 16 * columnStride, columnStride, dst + 16, NR, null);
+            }
+            rowOff += 16;
+            dst += 16 * NR;
+        }
+        for (; p < kc; p++, rowOff++, dst += NR)
+            GatherRow(src + rowOff[0], columnStride, dst);
+    }
+
+    private static void GatherRow(float* s, int stride, float* d)
+    {
+        for (int j = 0; j < NR; j++)
+            d[j] = s[j * stride];
+    }
+
+    private static bool IsAffine(int* offsets, int count, int stride)
+    {
+        int first = offsets[0];
+        for (int i = 1; i < count; i++)
+        {
+            if (offsets[i] != first + i * stride)
+                return false;
+        }
+        return true;
     }
 
     private static bool IsRun(int* offsets, int count)

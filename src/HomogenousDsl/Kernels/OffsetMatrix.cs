@@ -5,7 +5,7 @@ namespace HomogenousDsl.Kernels;
 /// matrix, its transpose, and the im2col matrix of a padded image (rows: channel and tap; columns: sample and pixel),
 /// so the GEMM packs all of them with the same code. Pointers reference pinned memory for the duration of a call.
 /// </summary>
-internal readonly unsafe struct OffsetMatrix(float* source, int* rowOffsets, int* columnOffsets, bool overread = false)
+internal readonly unsafe struct OffsetMatrix(float* source, int* rowOffsets, int* columnOffsets, bool overread = false, int columnStride = 0)
 {
     public readonly float* Source = source;
     public readonly int* RowOffsets = rowOffsets;
@@ -16,6 +16,12 @@ internal readonly unsafe struct OffsetMatrix(float* source, int* rowOffsets, int
     /// which lets packing copy short contiguous runs with whole-register loads.
     /// </summary>
     public readonly bool Overread = overread;
+
+    /// <summary>
+    /// When non-zero, a promise that ColumnOffsets[j] = ColumnOffsets[0] + j·ColumnStride for every j, so packing skips
+    /// looking for runs: 1 is a row-major operand, anything else a transposed one. Zero: irregular (im2col), inspect.
+    /// </summary>
+    public readonly int ColumnStride = columnStride;
 
     /// <summary>Fills offsets[i] = i·stride for i &lt; count.</summary>
     public static void Affine(int* offsets, int count, int stride)

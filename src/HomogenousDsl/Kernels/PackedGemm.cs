@@ -39,7 +39,8 @@ internal static unsafe class PackedGemm
         GemmWorkspace workspace = GemmWorkspace.Current;
         int kBlocks = (k + KC - 1) / KC;
         int kcMax = (k + kBlocks - 1) / kBlocks;                   // balanced: 784 → 4 × 196, not 3 × 256 + 16
-        int ncMax = Math.Min(n, BlockColumns);
+        int nBlocks = (n + BlockColumns - 1) / BlockColumns;
+        int ncMax = Math.Min(n, ((n + nBlocks - 1) / nBlocks + NR - 1) / NR * NR);   // balanced, whole panels
         float* packedA = workspace.Floats(FloatSlot.PackedA, MR * KC);
         float* packedB = workspace.Floats(FloatSlot.PackedB, (long)kcMax * ((ncMax + NR - 1) / NR * NR) + GemmPacking.Slack);
 
@@ -47,9 +48,9 @@ internal static unsafe class PackedGemm
         {
             int kc = Math.Min(kcMax, k - pc);
             bool add = accumulate || pc > 0;
-            for (int jc = 0; jc < n; jc += BlockColumns)
+            for (int jc = 0; jc < n; jc += ncMax)
             {
-                int nc = Math.Min(BlockColumns, n - jc);
+                int nc = Math.Min(ncMax, n - jc);
                 int panels = (nc + NR - 1) / NR;
                 for (int u = 0; u < panels; u++)
                     GemmPacking.PackB(b, pc, kc, jc + u * NR, Math.Min(NR, nc - u * NR), packedB + (long)u * NR * kc);
@@ -57,6 +58,8 @@ internal static unsafe class PackedGemm
                 {
                     int rows = Math.Min(MR, m - ic);
                     GemmPacking.PackA(a, ic, rows, pc, kc, packedA);
+                    if (ic + MR < m)
+                        GemmPacking.PrefetchA(a, ic + MR, Math.Min(MR, m - ic - MR), pc, kc);
                     float* cRow = c + ic * ldc + jc;
                     for (int u = 0; u < panels; u++)
                         GemmMicroKernel.Run(packedA, packedB + (long)u * NR * kc, kc, cRow + u * NR, ldc, rows, Math.Min(NR, nc - u * NR), add);

@@ -56,10 +56,15 @@ public sealed unsafe class PackedGemmTests
         fixed (float* pa = a, pb = b, pc = c)
         fixed (int* ar = aRows, ac = aCols, br = bRows, bc = bCols)
         {
+            // Offsets inspected by the packer, then the same offsets with their column stride declared up front.
             PackedGemm.Multiply(new OffsetMatrix(pa, ar, ac), new OffsetMatrix(pb, br, bc), pc, ldc, m, n, k, accumulate: false);
             AssertBlock(expected, c, m, n, ldc, 1);
             PackedGemm.Multiply(new OffsetMatrix(pa, ar, ac), new OffsetMatrix(pb, br, bc), pc, ldc, m, n, k, accumulate: true);
             AssertBlock(expected, c, m, n, ldc, 2);
+            var declaredA = new OffsetMatrix(pa, ar, ac, columnStride: transposeA ? lda : 1);
+            var declaredB = new OffsetMatrix(pb, br, bc, columnStride: transposeB ? ldb : 1);
+            PackedGemm.Multiply(declaredA, declaredB, pc, ldc, m, n, k, accumulate: false);
+            AssertBlock(expected, c, m, n, ldc, 1);
         }
     }
 
