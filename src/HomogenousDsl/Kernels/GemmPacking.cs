@@ -90,6 +90,21 @@ internal static unsafe class GemmPacking
             ClearRows(dst, rows, kc);
             return;
         }
+        if (a.ColumnStride > 1 && rows == MR && IsRun(rowOff, MR))
+        {
+            // A transposed operand whose tile rows are adjacent in the source: 8×8 register transposes.
+            float* s = a.Source + rowOff[0] + colOff[0];
+            int p = 0;
+            for (; p + 8 <= kc; p += 8)
+                Transpose.Block8(s + p * a.ColumnStride, a.ColumnStride, dst + p, RS);
+            for (; p < kc; p++)
+            {
+                for (int r = 0; r < MR; r++)
+                    dst[r * RS + p] = s[p * a.ColumnStride + r];
+            }
+            return;
+        }
+
         // Runs of consecutive source columns, split at 16 so one register load covers each; found once for all rows.
         int* runStart = stackalloc int[RS + 1];
         int runs = 0;

@@ -73,6 +73,25 @@ internal static unsafe class Transpose
         Finish(t3, t7, t11, t15, d + 3 * ldd, ldd, b);
     }
 
+    /// <summary>d[q·ldd + j] = s[j·stride + q] for q, j &lt; 8, in 256-bit registers (24 shuffles per 64 floats).</summary>
+    public static void Block8(float* s, int stride, float* d, int ldd)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(s), r1 = Avx.LoadVector256(s + stride), r2 = Avx.LoadVector256(s + 2 * stride), r3 = Avx.LoadVector256(s + 3 * stride);
+        Vector256<float> r4 = Avx.LoadVector256(s + 4 * stride), r5 = Avx.LoadVector256(s + 5 * stride), r6 = Avx.LoadVector256(s + 6 * stride), r7 = Avx.LoadVector256(s + 7 * stride);
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE), s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE), s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(d, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(d + ldd, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(d + 2 * ldd, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(d + 3 * ldd, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(d + 4 * ldd, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(d + 5 * ldd, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(d + 6 * ldd, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(d + 7 * ldd, Avx.Permute2x128(s3, s7, 0x31));
+    }
+
     // Output rows m, 4 + m, 8 + m, 12 + m from the four registers that hold column m of each lane.
     private static void Finish(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> e, float* d, int ldd, Vector512<float> bias)
     {
