@@ -55,6 +55,24 @@ internal static unsafe class GemmPacking
         }
 
         // Register copies overshoot each run; later runs (and the next row) overwrite the overshoot, so runs go in order.
+        if (b.Overread && longest >= 4 && runs <= 4 && cols == NR)
+        {
+            // The common im2col panel (≤ 4 image-row runs): runs in registers, padded to four by repeating the last,
+            // which rewrites identical values and so changes nothing.
+            for (int r = runs; r < 4; r++)
+                (runStart[r], runSource[r]) = (runStart[runs - 1], runSource[runs - 1]);
+            int d0 = runStart[0], d1 = runStart[1], d2 = runStart[2], d3 = runStart[3];
+            float* s0 = b.Source + runSource[0], s1 = b.Source + runSource[1], s2 = b.Source + runSource[2], s3 = b.Source + runSource[3];
+            for (int p = 0; p < kc; p++, dst += NR)
+            {
+                int row = rowOff[p];
+                Avx512F.Store(dst + d0, Avx512F.LoadVector512(s0 + row));
+                Avx512F.Store(dst + d1, Avx512F.LoadVector512(s1 + row));
+                Avx512F.Store(dst + d2, Avx512F.LoadVector512(s2 + row));
+                Avx512F.Store(dst + d3, Avx512F.LoadVector512(s3 + row));
+            }
+            return;
+        }
         if (b.Overread && longest >= 4)
         {
             for (int p = 0; p < kc; p++, dst += NR)
