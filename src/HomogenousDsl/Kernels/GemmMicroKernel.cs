@@ -33,6 +33,16 @@ internal static class GemmMicroKernel
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        if (accumulate)
+        {
+            // C is read only after the k loop; start fetching it now so an L2/L3-resident C (a large weight gradient,
+            // a product accumulated across k blocks) arrives while the FMAs run.
+            for (int r = 0; r < Rows; r++)
+            {
+                Sse.Prefetch0(c + r * ldc);
+                Sse.Prefetch0(c + r * ldc + 16);
+            }
+        }
         float* end = a + kc;
         for (; a < end; a++, b += Columns)
         {
