@@ -8,18 +8,29 @@ namespace HomogenousDsl.Kernels;
 /// </summary>
 internal static unsafe class DenseGemm
 {
+    /// <summary>Samples per forward product when the batch is much larger than a training batch.</summary>
+    public const int ForwardChunk = 512;
+
     /// <summary>output[b, o] = bias[o] (or 0) + Σ_i weight[o, i]·input[b, i].</summary>
     public static void Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
         int batch, int inFeatures, int outFeatures)
     {
         GemmWorkspace ws = GemmWorkspace.Current;
-        float* product = ws.Floats(FloatSlot.Product, (long)outFeatures * batch);
+        // A big batch (full-data evaluation) goes in chunks so the transposed product stays in cache for the epilogue;
+        // training batches go whole, so the weights are packed once.
+        int chunk = batch > 2 * ForwardChunk ? ForwardChunk : batch;
+        float* product = ws.Floats(FloatSlot.Product, (long)outFeatures * chunk);
         fixed (float* w = weight, x = input, y = output, bp = bias)
         {
             var a = new OffsetMatrix(w, Affine(ws, IntSlot.ARows, outFeatures, inFeatures), Affine(ws, IntSlot.AColumns, inFeatures, 1), columnStride: 1);
-            var b = new OffsetMatrix(x, Affine(ws, IntSlot.BRows, inFeatures, 1), Affine(ws, IntSlot.BColumns, batch, inFeatures), columnStride: inFeatures);
-            PackedGemm.Multiply(a, b, product, batch, outFeatures, batch, inFeatures, accumulate: false);
-            Transpose.AddBias(product, batch, outFeatures, bias.IsEmpty ? null : bp, y);
+            int* rows = Affine(ws, IntSlot.BRows, inFeatures, 1), columns = Affine(ws, IntSlot.BColumns, chunk, inFeatures);
+            for (int b0 = 0; b0 < batch; b0 += chunk)
+            {
+                int n = Math.Min(chunk, batch - b0);
+                var b = new OffsetMatrix(x + (long)b0 * inFeatures, rows, columns, columnStride: inFeatures);
+                PackedGemm.Multiply(a, b, product, n, outFeatures, n, inFeatures, accumulate: false);
+                Transpose.AddBias(product, n, outFeatures, bias.IsEmpty ? null : bp, y + (long)b0 * outFeatures);
+            }
         }
     }
 
