@@ -29,6 +29,11 @@ public static class Conv2dKernel
         if (!bias.IsEmpty)
             Guard.AtLeast(bias, shape.OutChannels);
         int pixels = shape.OutPixels;
+        if (PackedGemm.IsWorthwhile(shape.OutChannels, batch * pixels, shape.PatchSize))
+        {
+            ConvGemm.Forward(weight, bias, input, output, batch, shape);
+            return;
+        }
         for (int n = 0; n < batch; n++)
         {
             ReadOnlySpan<float> x = input.Slice(n * shape.InputSize, shape.InputSize);
@@ -55,18 +60,35 @@ public static class Conv2dKernel
         if (!inputAdjoint.IsEmpty)
             Guard.AtLeast(inputAdjoint, (long)batch * shape.InputSize);
         int pixels = shape.OutPixels, patch = shape.PatchSize;
+        if (!biasGradient.IsEmpty)
+        {
+            for (int n = 0; n < batch; n++)
+            for (int o = 0; o < shape.OutChannels; o++)
+                biasGradient[o] += VectorMath.Sum(outputAdjoint.Slice(n * shape.OutputSize + o * pixels, pixels));
+        }
+
+        // Each product takes the packed GEMM when it is large enough; whatever remains runs per sample below.
+        bool weightDone = PackedGemm.IsWorthwhile(patch, shape.OutChannels, batch * pixels);
+        if (weightDone)
+            ConvGemm.WeightGradient(input, outputAdjoint, weightGradient, batch, shape);
+        bool inputDone = inputAdjoint.IsEmpty;
+        if (!inputDone && ConvGemm.AdjointIsConvolution(shape)
+            && PackedGemm.IsWorthwhile(shape.InChannels, batch * shape.InHeight * shape.InWidth, ConvGemm.AdjointShape(shape).PatchSize))
+        {
+            ConvGemm.InputAdjoint(weight, outputAdjoint, inputAdjoint, batch, shape);
+            inputDone = true;
+        }
+        if (weightDone && inputDone)
+            return;
+
         for (int n = 0; n < batch; n++)
         {
             ReadOnlySpan<float> x = input.Slice(n * shape.InputSize, shape.InputSize);
             ReadOnlySpan<float> dy = outputAdjoint.Slice(n * shape.OutputSize, shape.OutputSize);
-            ReadOnlySpan<float> col = shape.IsPointwise ? x : Lower(x, scratch, shape);
-            Gemm.MultiplyByTransposed(dy, col, weightGradient, shape.OutChannels, patch, pixels, accumulate: true);
-            if (!biasGradient.IsEmpty)
-            {
-                for (int o = 0; o < shape.OutChannels; o++)
-                    biasGradient[o] += VectorMath.Sum(dy.Slice(o * pixels, pixels));
-            }
-            if (inputAdjoint.IsEmpty)
+            ReadOnlySpan<float> col = shape.IsPointwise || weightDone ? x : Lower(x, scratch, shape);
+            if (!weightDone)
+                Gemm.MultiplyByTransposed(dy, col, weightGradient, shape.OutChannels, patch, pixels, accumulate: true);
+            if (inputDone)
                 continue;
             Span<float> dx = inputAdjoint.Slice(n * shape.InputSize, shape.InputSize);
             // dcol = weightᵀ·dy, reading weight transposed through the strides (row stride 1, column stride PatchSize).

@@ -12,6 +12,11 @@ public static class DenseKernel
         CheckSizes(weight, input, output, batch, inFeatures, outFeatures);
         if (!bias.IsEmpty)
             Guard.AtLeast(bias, outFeatures);
+        if (PackedGemm.IsWorthwhile(outFeatures, batch, inFeatures))
+        {
+            DenseGemm.Forward(weight, bias, input, output, batch, inFeatures, outFeatures);
+            return;
+        }
         for (int b = 0; b < batch; b++)
         {
             Span<float> row = output.Slice(b * outFeatures, outFeatures);
@@ -38,13 +43,20 @@ public static class DenseKernel
             Guard.AtLeast(inputAdjoint, (long)batch * inFeatures);
 
         // dW = dyᵀ·x: read dy transposed through the strides (row stride 1, column stride out).
-        Gemm.Multiply(outputAdjoint, 1, outFeatures, input, weightGradient, outFeatures, inFeatures, batch, accumulate: true);
+        if (PackedGemm.IsWorthwhile(outFeatures, inFeatures, batch))
+            DenseGemm.WeightGradient(input, outputAdjoint, weightGradient, batch, inFeatures, outFeatures);
+        else
+            Gemm.Multiply(outputAdjoint, 1, outFeatures, input, weightGradient, outFeatures, inFeatures, batch, accumulate: true);
         if (!biasGradient.IsEmpty)
         {
             for (int b = 0; b < batch; b++)
                 VectorMath.Add(outputAdjoint.Slice(b * outFeatures, outFeatures), biasGradient[..outFeatures]);
         }
-        if (!inputAdjoint.IsEmpty)
+        if (inputAdjoint.IsEmpty)
+            return;
+        if (PackedGemm.IsWorthwhile(batch, inFeatures, outFeatures))
+            DenseGemm.InputAdjoint(weight, outputAdjoint, inputAdjoint, batch, inFeatures, outFeatures);
+        else
             Gemm.Multiply(outputAdjoint, outFeatures, 1, weight, inputAdjoint, batch, inFeatures, outFeatures, accumulate: false);
     }
 

@@ -15,6 +15,11 @@ public sealed class AllocationTests
         float[] y = new float[2 * conv.OutputSize], dw = new float[w.Length], db = new float[4], dx = new float[x.Length];
         float[] scratch = new float[Conv2dKernel.ScratchSize(conv)], p = TestData.Random(2 * pool.InputSize, 4), q = new float[2 * pool.OutputSize];
         var argmax = new int[q.Length];
+        // Large enough for the packed GEMM, whose per-thread panels are allocated on first use only.
+        var bigConv = new Conv2dShape(5, 12, 17, 17, 5, 1, 2);
+        float[] convW = TestData.Random(bigConv.WeightSize, 7), convX = TestData.Random(2 * bigConv.InputSize, 8), convY = new float[2 * bigConv.OutputSize];
+        float[] convDw = new float[convW.Length], convDx = new float[convX.Length], convScratch = new float[Conv2dKernel.ScratchSize(bigConv)];
+        float[] bigW = TestData.Random(45 * 257, 5), bigX = TestData.Random(33 * 257, 6), bigY = new float[33 * 45], bigDw = new float[bigW.Length], bigDx = new float[bigX.Length];
 
         void RunAll()
         {
@@ -25,6 +30,10 @@ public sealed class AllocationTests
             _ = VectorMath.AllFinite(x);
             DenseKernel.Forward(w, b, x.AsSpan(0, 2 * 27), y.AsSpan(0, 2 * 4), 2, 27, 4);
             DenseKernel.Backward(w, x.AsSpan(0, 2 * 27), y.AsSpan(0, 2 * 4), dw, db, dx.AsSpan(0, 2 * 27), 2, 27, 4);
+            DenseKernel.Forward(bigW, [], bigX, bigY, 33, 257, 45);
+            DenseKernel.Backward(bigW, bigX, bigY, bigDw, [], bigDx, 33, 257, 45);
+            Conv2dKernel.Forward(convW, [], convX, convY, 2, bigConv, convScratch);
+            Conv2dKernel.Backward(convW, convX, convY, convDw, [], convDx, 2, bigConv, convScratch);
             Conv2dKernel.Forward(w, b, x, y, 2, conv, scratch);
             Conv2dKernel.Backward(w, x, y, dw, db, dx, 2, conv, scratch);
             Pool2dKernel.MaxForward(p, q, argmax, 2, pool);

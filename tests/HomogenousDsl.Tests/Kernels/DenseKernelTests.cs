@@ -5,10 +5,16 @@ namespace HomogenousDsl.Tests.Kernels;
 /// <summary>DenseKernel against double references, plus the adjoint identities of its two linear maps.</summary>
 public sealed class DenseKernelTests
 {
-    /// <summary>(batch, in, out) with odd sizes on both sides of the register widths.</summary>
+    /// <summary>
+    /// (batch, in, out) with odd sizes on both sides of the register widths; then shapes on both sides of the packed-GEMM
+    /// threshold (16·40·51 just below 2^15, 16·41·51 just above), across its 256-wide k blocks and 512-column n blocks,
+    /// shapes where some of a layer's three products are packed and others are not, and a batch the forward pass splits
+    /// into chunks (1100 = 512 + 512 + 76).
+    /// </summary>
     public static TheoryData<int, int, int> Shapes => new()
     {
         { 1, 1, 1 }, { 3, 7, 17 }, { 5, 33, 3 }, { 2, 100, 7 }, { 4, 17, 33 }, { 7, 3, 100 }, { 1, 64, 16 },
+        { 16, 40, 51 }, { 16, 41, 51 }, { 33, 257, 45 }, { 70, 300, 19 }, { 5, 1000, 300 }, { 17, 513, 530 }, { 64, 100, 1 }, { 1100, 37, 21 },
     };
 
     /// <summary>Forward with and without bias, overwriting whatever the output held.</summary>

@@ -1,0 +1,178 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace HomogenousDsl.Kernels;
+
+/// <summary>
+/// Convolution on the packed GEMM without an im2col buffer. A group of samples is copied into zero-padded images;
+/// then the im2col matrix is just an <see cref="OffsetMatrix"/> over them: row (c, kh, kw) starts at c·Hp·Wp + kh·Wp + kw,
+/// column (n, oh, ow) at n·C·Hp·Wp + oh·S·Wp + ow·S, so packing copies image-row runs straight into the panels.
+/// Grouping samples makes the product wide (≈1000 columns) whatever the image size.
+/// Forward: Y = W·col. Weight gradient: dWᵀ = col·dYᵀ (the im2col side is the long, contiguous operand).
+/// Input adjoint (stride 1, padding ≤ K−1): a forward convolution of dY with the flipped, channel-swapped kernel and
+/// padding K−1−P, so no col2im scatter is needed. Callers have validated sizes.
+/// </summary>
+internal static unsafe class ConvGemm
+{
+    /// <summary>Target GEMM width (samples × output pixels) per group.</summary>
+    private const int GroupColumns = 1024;
+
+    /// <summary>True when the input adjoint can be computed as a forward convolution (see the class summary).</summary>
+    public static bool AdjointIsConvolution(in Conv2dShape s) => s.Stride == 1 && s.Padding <= s.Kernel - 1;
+
+    /// <summary>The shape of that adjoint convolution: dY (OutChannels × OutHeight × OutWidth) in, dX out.</summary>
+    public static Conv2dShape AdjointShape(in Conv2dShape s)
+        => new(s.OutChannels, s.OutHeight, s.OutWidth, s.InChannels, s.Kernel, 1, s.Kernel - 1 - s.Padding);
+
+    public static void Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
+        int batch, in Conv2dShape s)
+    {
+        fixed (float* w = weight, b = bias, x = input, y = output)
+            Forward(w, bias.IsEmpty ? null : b, x, y, batch, s);
+    }
+
+    public static void WeightGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint, Span<float> weightGradient,
+        int batch, in Conv2dShape s)
+    {
+        GemmWorkspace ws = GemmWorkspace.Current;
+        int pixels = s.OutPixels, patch = s.PatchSize, outC = s.OutChannels, group = GroupSize(batch, pixels);
+        float* padded = ws.Floats(FloatSlot.Padded, (long)group * PaddedSize(s));
+        float* product = ws.Floats(FloatSlot.Product, (long)patch * outC);
+        int* patchOffsets = PatchOffsets(ws, IntSlot.ARows, s);
+        int* pixelOffsets = PixelOffsets(ws, IntSlot.AColumns, s, group);
+        int* adjointRows = ws.Ints(IntSlot.BRows, group * pixels);
+        int* adjointColumns = ws.Ints(IntSlot.BColumns, outC);
+        for (int n = 0; n < group; n++)
+        for (int q = 0; q < pixels; q++)
+            adjointRows[n * pixels + q] = n * s.OutputSize + q;
+        OffsetMatrix.Affine(adjointColumns, outC, pixels);
+
+        fixed (float* x = input, dy = outputAdjoint, dw = weightGradient)
+        {
+            for (int n0 = 0; n0 < batch; n0 += group)
+            {
+                int g = Math.Min(group, batch - n0);
+                Pad(x + (long)n0 * s.InputSize, padded, g, s);
+                var col = new OffsetMatrix(padded, patchOffsets, pixelOffsets, overread: true);
+                var dyT = new OffsetMatrix(dy + (long)n0 * s.OutputSize, adjointRows, adjointColumns);
+                PackedGemm.Multiply(col, dyT, product, outC, patch, outC, g * pixels, accumulate: n0 > 0);
+            }
+            for (int o = 0; o < outC; o++)
+            {
+                float* row = dw + (long)o * patch;
+                for (int i = 0; i < patch; i++)
+                    row[i] += product[i * outC + o];
+            }
+        }
+    }
+
+    /// <summary>inputAdjoint = the adjoint convolution of outputAdjoint; requires <see cref="AdjointIsConvolution"/>.</summary>
+    public static void InputAdjoint(ReadOnlySpan<float> weight, ReadOnlySpan<float> outputAdjoint, Span<float> inputAdjoint, int batch, in Conv2dShape s)
+    {
+        int k = s.Kernel, inC = s.InChannels, outC = s.OutChannels, taps = k * k;
+        float* flipped = GemmWorkspace.Current.Floats(FloatSlot.Weights, (long)inC * outC * taps);
+        fixed (float* w = weight, dy = outputAdjoint, dx = inputAdjoint)
+        {
+            // flipped[c, o, kh, kw] = weight[o, c, K−1−kh, K−1−kw].
+            for (int c = 0; c < inC; c++)
+            for (int o = 0; o < outC; o++)
+            {
+                float* src = w + (o * inC + c) * taps, dst = flipped + (c * outC + o) * taps;
+                for (int t = 0; t < taps; t++)
+                    dst[t] = src[taps - 1 - t];
+            }
+            Forward(flipped, null, dy, dx, batch, AdjointShape(s));
+        }
+    }
+
+    private static void Forward(float* w, float* bias, float* x, float* y, int batch, in Conv2dShape s)
+    {
+        GemmWorkspace ws = GemmWorkspace.Current;
+        int pixels = s.OutPixels, patch = s.PatchSize, outC = s.OutChannels, group = GroupSize(batch, pixels);
+        float* padded = ws.Floats(FloatSlot.Padded, (long)group * PaddedSize(s));
+        float* product = ws.Floats(FloatSlot.Product, (long)outC * group * pixels);
+        int* weightRows = ws.Ints(IntSlot.ARows, outC);
+        int* weightColumns = ws.Ints(IntSlot.AColumns, patch);
+        OffsetMatrix.Affine(weightRows, outC, patch);
+        OffsetMatrix.Affine(weightColumns, patch, 1);
+        int* patchOffsets = PatchOffsets(ws, IntSlot.BRows, s);
+        int* pixelOffsets = PixelOffsets(ws, IntSlot.BColumns, s, group);
+        var weights = new OffsetMatrix(w, weightRows, weightColumns);
+
+        for (int n0 = 0; n0 < batch; n0 += group)
+        {
+            int g = Math.Min(group, batch - n0), columns = g * pixels;
+            Pad(x + (long)n0 * s.InputSize, padded, g, s);
+            PackedGemm.Multiply(weights, new OffsetMatrix(padded, patchOffsets, pixelOffsets, overread: true), product, columns, outC, columns, patch, accumulate: false);
+            // product is [outC × (sample, pixel)]; the output is NCHW.
+            for (int n = 0; n < g; n++)
+            for (int o = 0; o < outC; o++)
+                CopyPlus(product + (long)o * columns + n * pixels, y + (long)(n0 + n) * s.OutputSize + o * pixels, pixels, bias == null ? 0f : bias[o]);
+        }
+    }
+
+    private static int GroupSize(int batch, int pixels) => Math.Max(1, Math.Min(batch, (GroupColumns + pixels - 1) / pixels));
+
+    private static int PaddedHeight(in Conv2dShape s) => s.InHeight + 2 * s.Padding;
+
+    private static int PaddedWidth(in Conv2dShape s) => s.InWidth + 2 * s.Padding;
+
+    private static int PaddedSize(in Conv2dShape s) => s.InChannels * PaddedHeight(s) * PaddedWidth(s);
+
+    /// <summary>Offset of im2col row (c, kh, kw) in a padded sample.</summary>
+    private static int* PatchOffsets(GemmWorkspace ws, IntSlot slot, in Conv2dShape s)
+    {
+        int k = s.Kernel, hp = PaddedHeight(s), wp = PaddedWidth(s);
+        int* offsets = ws.Ints(slot, s.PatchSize);
+        for (int c = 0, i = 0; c < s.InChannels; c++)
+        for (int kh = 0; kh < k; kh++)
+        for (int kw = 0; kw < k; kw++)
+            offsets[i++] = (c * hp + kh) * wp + kw;
+        return offsets;
+    }
+
+    /// <summary>Offset of im2col column (n, oh, ow) in a group of padded samples.</summary>
+    private static int* PixelOffsets(GemmWorkspace ws, IntSlot slot, in Conv2dShape s, int group)
+    {
+        int wp = PaddedWidth(s), size = PaddedSize(s);
+        int* offsets = ws.Ints(slot, group * s.OutPixels);
+        for (int n = 0, j = 0; n < group; n++)
+        for (int oh = 0; oh < s.OutHeight; oh++)
+        for (int ow = 0; ow < s.OutWidth; ow++)
+            offsets[j++] = n * size + oh * s.Stride * wp + ow * s.Stride;
+        return offsets;
+    }
+
+    /// <summary>Copies <paramref name="count"/> samples into zero-bordered images of PaddedHeight × PaddedWidth per channel.</summary>
+    private static void Pad(float* x, float* padded, int count, in Conv2dShape s)
+    {
+        int h = s.InHeight, w = s.InWidth, p = s.Padding, wp = PaddedWidth(s);
+        long size = (long)count * PaddedSize(s);
+        if (p == 0)
+        {
+            Buffer.MemoryCopy(x, padded, size * sizeof(float), size * sizeof(float));
+            return;
+        }
+        new Span<float>(padded, (int)size).Clear();
+        int planes = count * s.InChannels;
+        for (int c = 0; c < planes; c++)
+        {
+            float* src = x + (long)c * h * w, dst = padded + (long)c * PaddedHeight(s) * wp + p * wp + p;
+            for (int row = 0; row < h; row++)
+                Buffer.MemoryCopy(src + row * w, dst + row * wp, w * sizeof(float), w * sizeof(float));
+        }
+    }
+
+    private static void CopyPlus(float* src, float* dst, int count, float value)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var v = Vector512.Create(value);
+            for (; i <= count - 16; i += 16)
+                Avx512F.Store(dst + i, Avx512F.LoadVector512(src + i) + v);
+        }
+        for (; i < count; i++)
+            dst[i] = src[i] + value;
+    }
+}

@@ -1,0 +1,118 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace HomogenousDsl.Kernels;
+
+/// <summary>
+/// The register tile of the packed GEMM: an <see cref="Rows"/> × <see cref="Columns"/> block of C held in 16 Vector512
+/// accumulators while k runs. Per k step it loads one packed B row (two registers) and broadcasts eight A entries
+/// straight from memory into the FMAs, so 16 FMAs cost 10 loads: the FMA pipes, not the load ports, set the pace.
+/// Only used where Vector512 is accelerated; other machines take <see cref="Gemm"/>'s simple loops.
+/// </summary>
+internal static class GemmMicroKernel
+{
+    /// <summary>Rows of C per tile (broadcast side).</summary>
+    public const int Rows = 8;
+
+    /// <summary>Columns of C per tile: two 16-float registers (vector side).</summary>
+    public const int Columns = 32;
+
+    /// <summary>
+    /// Stride between rows of a packed A tile. A constant, so the eight broadcast addresses are fixed displacements from
+    /// one pointer; 1 KB apart they fall in distinct cache sets.
+    /// </summary>
+    public const int RowStride = 256;
+
+    /// <summary>
+    /// C[0..rows, 0..cols] (+)= Apacked·Bpacked over kc steps. A row r is a[r·RowStride + p]; B row p is b[p·Columns + j].
+    /// Rows and columns outside the tile are computed (packing zero-fills them) but never stored.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Run(float* a, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        if (accumulate)
+        {
+            // C is read only after the k loop; start fetching it now so an L2/L3-resident C (a large weight gradient,
+            // a product accumulated across k blocks) arrives while the FMAs run.
+            for (int r = 0; r < Rows; r++)
+            {
+                Sse.Prefetch0(c + r * ldc);
+                Sse.Prefetch0(c + r * ldc + 16);
+            }
+        }
+        float* end = a + kc;
+        for (; a < end; a++, b += Columns)
+        {
+            Vector512<float> b0 = Avx512F.LoadVector512(b), b1 = Avx512F.LoadVector512(b + 16);
+            Vector512<float> x = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(x, b0, c00); c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a[RowStride]);
+            c10 = Avx512F.FusedMultiplyAdd(x, b0, c10); c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a[2 * RowStride]);
+            c20 = Avx512F.FusedMultiplyAdd(x, b0, c20); c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a[3 * RowStride]);
+            c30 = Avx512F.FusedMultiplyAdd(x, b0, c30); c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(a[4 * RowStride]);
+            c40 = Avx512F.FusedMultiplyAdd(x, b0, c40); c41 = Avx512F.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(a[5 * RowStride]);
+            c50 = Avx512F.FusedMultiplyAdd(x, b0, c50); c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(a[6 * RowStride]);
+            c60 = Avx512F.FusedMultiplyAdd(x, b0, c60); c61 = Avx512F.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(a[7 * RowStride]);
+            c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
+        }
+
+        if (rows == Rows && cols == Columns)
+        {
+            Store(c, c00, c01, accumulate);
+            Store(c + ldc, c10, c11, accumulate);
+            Store(c + 2 * ldc, c20, c21, accumulate);
+            Store(c + 3 * ldc, c30, c31, accumulate);
+            Store(c + 4 * ldc, c40, c41, accumulate);
+            Store(c + 5 * ldc, c50, c51, accumulate);
+            Store(c + 6 * ldc, c60, c61, accumulate);
+            Store(c + 7 * ldc, c70, c71, accumulate);
+            return;
+        }
+
+        // Edge tile: spill to the stack and copy the valid part (rare: only the last row block or column panel).
+        float* tile = stackalloc float[Rows * Columns];
+        Avx512F.Store(tile, c00); Avx512F.Store(tile + 16, c01);
+        Avx512F.Store(tile + 32, c10); Avx512F.Store(tile + 48, c11);
+        Avx512F.Store(tile + 64, c20); Avx512F.Store(tile + 80, c21);
+        Avx512F.Store(tile + 96, c30); Avx512F.Store(tile + 112, c31);
+        Avx512F.Store(tile + 128, c40); Avx512F.Store(tile + 144, c41);
+        Avx512F.Store(tile + 160, c50); Avx512F.Store(tile + 176, c51);
+        Avx512F.Store(tile + 192, c60); Avx512F.Store(tile + 208, c61);
+        Avx512F.Store(tile + 224, c70); Avx512F.Store(tile + 240, c71);
+        for (int r = 0; r < rows; r++)
+        {
+            float* src = tile + r * Columns, dst = c + r * ldc;
+            if (accumulate)
+            {
+                for (int j = 0; j < cols; j++)
+                    dst[j] += src[j];
+            }
+            else
+            {
+                for (int j = 0; j < cols; j++)
+                    dst[j] = src[j];
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Store(float* c, Vector512<float> low, Vector512<float> high, bool accumulate)
+    {
+        if (accumulate)
+        {
+            low += Avx512F.LoadVector512(c);
+            high += Avx512F.LoadVector512(c + 16);
+        }
+        Avx512F.Store(c, low);
+        Avx512F.Store(c + 16, high);
+    }
+}

@@ -1,0 +1,251 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace HomogenousDsl.Kernels;
+
+/// <summary>
+/// Copies blocks of an <see cref="OffsetMatrix"/> into the layouts <see cref="GemmMicroKernel"/> reads: A tiles as
+/// Rows rows of kc floats (row stride <see cref="GemmMicroKernel.RowStride"/>), B panels as kc rows of Columns floats.
+/// Missing rows/columns of edge tiles are zero-filled. Contiguous runs move as whole registers; scattered elements
+/// (a transposed operand) move one by one, which is the cheap side whenever the caller orients the product well.
+/// </summary>
+internal static unsafe class GemmPacking
+{
+    private const int MR = GemmMicroKernel.Rows, NR = GemmMicroKernel.Columns, RS = GemmMicroKernel.RowStride;
+
+    /// <summary>Floats a B panel may write past its kc·Columns floats (a register-wide run copy's overshoot).</summary>
+    public const int Slack = 16;
+
+    /// <summary>dst[p·NR + j] = B(p0 + p, j0 + j) for p &lt; kc, j &lt; cols; zero for cols ≤ j &lt; NR.</summary>
+    public static void PackB(in OffsetMatrix b, int p0, int kc, int j0, int cols, float* dst)
+    {
+        int* rowOff = b.RowOffsets + p0;
+        int* colOff = b.ColumnOffsets + j0;
+        if (cols == NR && (b.ColumnStride == 1 || (b.ColumnStride == 0 && IsRun(colOff, NR))))
+        {
+            float* src = b.Source + colOff[0];
+            for (int p = 0; p < kc; p++, dst += NR)
+            {
+                float* s = src + rowOff[p];
+                Avx512F.Store(dst, Avx512F.LoadVector512(s));
+                Avx512F.Store(dst + 16, Avx512F.LoadVector512(s + 16));
+            }
+            return;
+        }
+
+        if (cols == NR && (b.ColumnStride > 1 || (b.ColumnStride == 0 && IsAffine(colOff, NR, colOff[1] - colOff[0]))))
+        {
+            PackTransposed(b, rowOff, kc, colOff[0], colOff[1] - colOff[0], dst);
+            return;
+        }
+
+        // Runs of consecutive source columns, split at 16 so one register load covers each.
+        int* runStart = stackalloc int[NR];
+        int* runSource = stackalloc int[NR];
+        int runs = 0, longest = 0;
+        for (int j = 0; j < cols;)
+        {
+            int length = 1;
+            while (j + length < cols && length < 16 && colOff[j + length] == colOff[j] + length)
+                length++;
+            runStart[runs] = j;
+            runSource[runs++] = colOff[j];
+            longest = Math.Max(longest, length);
+            j += length;
+        }
+
+        // Register copies overshoot each run; later runs (and the next row) overwrite the overshoot, so runs go in order.
+        if (b.Overread && longest >= 4 && runs <= 4 && cols == NR)
+        {
+            // The common im2col panel (≤ 4 image-row runs): runs in registers, padded to four by repeating the last,
+            // which rewrites identical values and so changes nothing.
+            for (int r = runs; r < 4; r++)
+                (runStart[r], runSource[r]) = (runStart[runs - 1], runSource[runs - 1]);
+            int d0 = runStart[0], d1 = runStart[1], d2 = runStart[2], d3 = runStart[3];
+            float* s0 = b.Source + runSource[0], s1 = b.Source + runSource[1], s2 = b.Source + runSource[2], s3 = b.Source + runSource[3];
+            for (int p = 0; p < kc; p++, dst += NR)
+            {
+                int row = rowOff[p];
+                Avx512F.Store(dst + d0, Avx512F.LoadVector512(s0 + row));
+                Avx512F.Store(dst + d1, Avx512F.LoadVector512(s1 + row));
+                Avx512F.Store(dst + d2, Avx512F.LoadVector512(s2 + row));
+                Avx512F.Store(dst + d3, Avx512F.LoadVector512(s3 + row));
+            }
+            return;
+        }
+        if (b.Overread && longest >= 4)
+        {
+            for (int p = 0; p < kc; p++, dst += NR)
+            {
+                float* s = b.Source + rowOff[p];
+                for (int r = 0; r < runs; r++)
+                    Avx512F.Store(dst + runStart[r], Avx512F.LoadVector512(s + runSource[r]));
+                for (int j = cols; j < NR; j++)
+                    dst[j] = 0f;
+            }
+            return;
+        }
+
+        for (int p = 0; p < kc; p++, dst += NR)
+        {
+            float* s = b.Source + rowOff[p];
+            for (int j = 0; j < cols; j++)
+                dst[j] = s[colOff[j]];
+            for (int j = cols; j < NR; j++)
+                dst[j] = 0f;
+        }
+    }
+
+    /// <summary>dst[r·RowStride + p] = A(i0 + r, p0 + p) for r &lt; rows, p &lt; kc; zero rows for rows ≤ r &lt; Rows.</summary>
+    public static void PackA(in OffsetMatrix a, int i0, int rows, int p0, int kc, float* dst)
+    {
+        int* rowOff = a.RowOffsets + i0;
+        int* colOff = a.ColumnOffsets + p0;
+        if (a.ColumnStride == 1)
+        {
+            for (int r = 0; r < rows; r++)
+                Copy(a.Source + rowOff[r] + colOff[0], dst + r * RS, kc);
+            ClearRows(dst, rows, kc);
+            return;
+        }
+        if (a.ColumnStride > 1 && rows == MR && IsRun(rowOff, MR))
+        {
+            // A transposed operand whose tile rows are adjacent in the source: 8×8 register transposes.
+            float* s = a.Source + rowOff[0] + colOff[0];
+            int p = 0;
+            for (; p + 8 <= kc; p += 8)
+                Transpose.Block8(s + p * a.ColumnStride, a.ColumnStride, dst + p, RS);
+            for (; p < kc; p++)
+            {
+                for (int r = 0; r < MR; r++)
+                    dst[r * RS + p] = s[p * a.ColumnStride + r];
+            }
+            return;
+        }
+
+        // Runs of consecutive source columns, split at 16 so one register load covers each; found once for all rows.
+        int* runStart = stackalloc int[RS + 1];
+        int runs = 0;
+        for (int p = 0; p < kc;)
+        {
+            int length = 1;
+            while (p + length < kc && length < 16 && colOff[p + length] == colOff[p] + length)
+                length++;
+            runStart[runs++] = p;
+            p += length;
+        }
+        if (IsRun(colOff, kc))
+        {
+            for (int r = 0; r < rows; r++)
+                Copy(a.Source + rowOff[r] + colOff[0], dst + r * RS, kc);
+        }
+        else if (a.Overread && kc >= 4 * runs)
+        {
+            // Runs along p (pixels of one image row, for im2col): one register per run, its overshoot overwritten by the next.
+            for (int r = 0; r < rows; r++)
+            {
+                float* s = a.Source + rowOff[r];
+                float* d = dst + r * RS;
+                for (int t = 0; t < runs; t++)
+                {
+                    int p = runStart[t];
+                    Avx512F.Store(d + p, Avx512F.LoadVector512(s + colOff[p]));
+                }
+            }
+        }
+        else
+        {
+            // A transposed operand: rows are adjacent in the source, so read along r and write along p.
+            for (int p = 0; p < kc; p++)
+            {
+                float* s = a.Source + colOff[p];
+                for (int r = 0; r < rows; r++)
+                    dst[r * RS + p] = s[rowOff[r]];
+            }
+        }
+        ClearRows(dst, rows, kc);
+    }
+
+    /// <summary>Starts loading the A tile at rows i0.. (contiguous columns only) into cache while the current tile computes.</summary>
+    public static void PrefetchA(in OffsetMatrix a, int i0, int rows, int p0, int kc)
+    {
+        if (a.ColumnStride != 1)
+            return;
+        for (int r = 0; r < rows; r++)
+        {
+            byte* s = (byte*)(a.Source + a.RowOffsets[i0 + r] + a.ColumnOffsets[p0]);
+            for (int offset = 0; offset < kc * sizeof(float); offset += 64)
+                Sse.Prefetch0(s + offset);
+        }
+    }
+
+    private static void ClearRows(float* dst, int rows, int kc)
+    {
+        for (int r = rows; r < MR; r++)
+            new Span<float>(dst + r * RS, kc).Clear();
+    }
+
+    /// <summary>
+    /// A full panel whose columns are evenly spaced (a transposed operand): wherever 16 consecutive packed rows are also
+    /// adjacent in the source, load 16 of them per column and transpose 16×16 in registers; otherwise element by element.
+    /// </summary>
+    private static void PackTransposed(in OffsetMatrix b, int* rowOff, int kc, int firstColumn, int columnStride, float* dst)
+    {
+        float* src = b.Source + firstColumn;
+        int p = 0;
+        for (; p + 16 <= kc; p += 16)
+        {
+            if (rowOff[15] - rowOff[0] != 15 || !IsRun(rowOff, 16))
+            {
+                for (int q = 0; q < 16; q++)
+                    GatherRow(src + rowOff[q], columnStride, dst + q * NR);
+            }
+            else
+            {
+                Transpose.Block16(src + rowOff[0], columnStride, dst, NR, null);
+                Transpose.Block16(src + rowOff[0] + 16 * columnStride, columnStride, dst + 16, NR, null);
+            }
+            rowOff += 16;
+            dst += 16 * NR;
+        }
+        for (; p < kc; p++, rowOff++, dst += NR)
+            GatherRow(src + rowOff[0], columnStride, dst);
+    }
+
+    private static void GatherRow(float* s, int stride, float* d)
+    {
+        for (int j = 0; j < NR; j++)
+            d[j] = s[j * stride];
+    }
+
+    private static bool IsAffine(int* offsets, int count, int stride)
+    {
+        int first = offsets[0];
+        for (int i = 1; i < count; i++)
+        {
+            if (offsets[i] != first + i * stride)
+                return false;
+        }
+        return true;
+    }
+
+    private static bool IsRun(int* offsets, int count)
+    {
+        int first = offsets[0];
+        for (int i = 1; i < count; i++)
+        {
+            if (offsets[i] != first + i)
+                return false;
+        }
+        return true;
+    }
+
+    private static void Copy(float* src, float* dst, int count)
+    {
+        int i = 0;
+        for (; i <= count - 16; i += 16)
+            Avx512F.Store(dst + i, Avx512F.LoadVector512(src + i));
+        for (; i < count; i++)
+            dst[i] = src[i];
+    }
+}

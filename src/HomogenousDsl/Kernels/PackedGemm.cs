@@ -1,0 +1,70 @@
+using System.Runtime.Intrinsics;
+
+namespace HomogenousDsl.Kernels;
+
+/// <summary>
+/// Blocked GEMM over packed panels: C (m×n, row stride ldc) = or += A·B with A, B any <see cref="OffsetMatrix"/> views.
+/// Loop order (outer to inner): k blocks of ≤ RowStride, so a packed A tile (8 rows × kc, 8 KB) stays in L1; n blocks
+/// of <see cref="BlockColumns"/>, whose packed B block (kc × nc ≤ 512 KB) stays in L2; then one A tile at a time swept
+/// across every B panel of the block. Only for Vector512 hardware; <see cref="IsWorthwhile"/> says when packing pays.
+/// </summary>
+internal static unsafe class PackedGemm
+{
+    private const int MR = GemmMicroKernel.Rows, NR = GemmMicroKernel.Columns, KC = GemmMicroKernel.RowStride;
+
+    /// <summary>Columns per packed B block.</summary>
+    public const int BlockColumns = 512;
+
+    /// <summary>
+    /// True when the packed path is available and large enough to repay packing: below these sizes (W1's 2→100 layers,
+    /// a one-output layer) the simple loops in <see cref="Gemm"/> win because packing and edge tiles dominate.
+    /// </summary>
+    public static bool IsWorthwhile(int m, int n, int k)
+        => Vector512.IsHardwareAccelerated && m >= MR / 2 && n >= NR / 2 && k >= 8 && (long)m * n * k >= 1L << 15;
+
+    public static void Multiply(in OffsetMatrix a, in OffsetMatrix b, float* c, nint ldc, int m, int n, int k, bool accumulate)
+    {
+        if (m <= 0 || n <= 0)
+            return;
+        if (k <= 0)
+        {
+            if (!accumulate)
+            {
+                for (int i = 0; i < m; i++)
+                    new Span<float>(c + i * ldc, n).Clear();
+            }
+            return;
+        }
+
+        GemmWorkspace workspace = GemmWorkspace.Current;
+        int kBlocks = (k + KC - 1) / KC;
+        int kcMax = (k + kBlocks - 1) / kBlocks;                   // balanced: 784 → 4 × 196, not 3 × 256 + 16
+        int nBlocks = (n + BlockColumns - 1) / BlockColumns;
+        int ncMax = Math.Min(n, ((n + nBlocks - 1) / nBlocks + NR - 1) / NR * NR);   // balanced, whole panels
+        float* packedA = workspace.Floats(FloatSlot.PackedA, MR * KC);
+        float* packedB = workspace.Floats(FloatSlot.PackedB, (long)kcMax * ((ncMax + NR - 1) / NR * NR) + GemmPacking.Slack);
+
+        for (int pc = 0; pc < k; pc += kcMax)
+        {
+            int kc = Math.Min(kcMax, k - pc);
+            bool add = accumulate || pc > 0;
+            for (int jc = 0; jc < n; jc += ncMax)
+            {
+                int nc = Math.Min(ncMax, n - jc);
+                int panels = (nc + NR - 1) / NR;
+                for (int u = 0; u < panels; u++)
+                    GemmPacking.PackB(b, pc, kc, jc + u * NR, Math.Min(NR, nc - u * NR), packedB + (long)u * NR * kc);
+                for (int ic = 0; ic < m; ic += MR)
+                {
+                    int rows = Math.Min(MR, m - ic);
+                    GemmPacking.PackA(a, ic, rows, pc, kc, packedA);
+                    if (ic + MR < m)
+                        GemmPacking.PrefetchA(a, ic + MR, Math.Min(MR, m - ic - MR), pc, kc);
+                    float* cRow = c + ic * ldc + jc;
+                    for (int u = 0; u < panels; u++)
+                        GemmMicroKernel.Run(packedA, packedB + (long)u * NR * kc, kc, cRow + u * NR, ldc, rows, Math.Min(NR, nc - u * NR), add);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace HomogenousDsl.Kernels;
+
+/// <summary>Register transposes: for packing transposed operands and for epilogues of products computed transposed.</summary>
+internal static unsafe class Transpose
+{
+    /// <summary>
+    /// destination[j·rows + i] = bias[i] (or 0) + source[i·columns + j] for a rows × columns source: whole 16×16 blocks in
+    /// registers, the ragged edges element by element.
+    /// </summary>
+    public static void AddBias(float* source, int columns, int rows, float* bias, float* destination)
+    {
+        int fullRows = rows & ~15, fullColumns = columns & ~15;
+        for (int i0 = 0; i0 < fullRows; i0 += 16)
+        {
+            for (int j0 = 0; j0 < fullColumns; j0 += 16)
+                Block16(source + (long)i0 * columns + j0, columns, destination + (long)j0 * rows + i0, rows, bias == null ? null : bias + i0);
+        }
+        for (int j = 0; j < columns; j++)
+        {
+            float* d = destination + (long)j * rows;
+            int iStart = j < fullColumns ? fullRows : 0;
+            for (int i = iStart; i < rows; i++)
+                d[i] = (bias == null ? 0f : bias[i]) + source[(long)i * columns + j];
+        }
+    }
+
+    /// <summary>
+    /// d[q·ldd + j] = s[j·stride + q] (+ bias[j]) for q, j &lt; 16: unpack 32-bit, unpack 64-bit, then two rounds of
+    /// 128-bit lane shuffles; 64 shuffles per 256 floats, all in registers.
+    /// </summary>
+    public static void Block16(float* s, int stride, float* d, int ldd, float* bias)
+    {
+        Vector512<float> t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15;
+        {
+            Vector512<float> r0 = Avx512F.LoadVector512(s), r1 = Avx512F.LoadVector512(s + stride);
+            Vector512<float> r2 = Avx512F.LoadVector512(s + 2 * stride), r3 = Avx512F.LoadVector512(s + 3 * stride);
+            Vector512<float> u0 = Avx512F.UnpackLow(r0, r1), u1 = Avx512F.UnpackHigh(r0, r1), u2 = Avx512F.UnpackLow(r2, r3), u3 = Avx512F.UnpackHigh(r2, r3);
+            t0 = Avx512F.UnpackLow(u0.AsDouble(), u2.AsDouble()).AsSingle(); t1 = Avx512F.UnpackHigh(u0.AsDouble(), u2.AsDouble()).AsSingle();
+            t2 = Avx512F.UnpackLow(u1.AsDouble(), u3.AsDouble()).AsSingle(); t3 = Avx512F.UnpackHigh(u1.AsDouble(), u3.AsDouble()).AsSingle();
+        }
+        {
+            float* q = s + 4 * stride;
+            Vector512<float> r0 = Avx512F.LoadVector512(q), r1 = Avx512F.LoadVector512(q + stride);
+            Vector512<float> r2 = Avx512F.LoadVector512(q + 2 * stride), r3 = Avx512F.LoadVector512(q + 3 * stride);
+            Vector512<float> u0 = Avx512F.UnpackLow(r0, r1), u1 = Avx512F.UnpackHigh(r0, r1), u2 = Avx512F.UnpackLow(r2, r3), u3 = Avx512F.UnpackHigh(r2, r3);
+            t4 = Avx512F.UnpackLow(u0.AsDouble(), u2.AsDouble()).AsSingle(); t5 = Avx512F.UnpackHigh(u0.AsDouble(), u2.AsDouble()).AsSingle();
+            t6 = Avx512F.UnpackLow(u1.AsDouble(), u3.AsDouble()).AsSingle(); t7 = Avx512F.UnpackHigh(u1.AsDouble(), u3.AsDouble()).AsSingle();
+        }
+        {
+            float* q = s + 8 * stride;
+            Vector512<float> r0 = Avx512F.LoadVector512(q), r1 = Avx512F.LoadVector512(q + stride);
+            Vector512<float> r2 = Avx512F.LoadVector512(q + 2 * stride), r3 = Avx512F.LoadVector512(q + 3 * stride);
+            Vector512<float> u0 = Avx512F.UnpackLow(r0, r1), u1 = Avx512F.UnpackHigh(r0, r1), u2 = Avx512F.UnpackLow(r2, r3), u3 = Avx512F.UnpackHigh(r2, r3);
+            t8 = Avx512F.UnpackLow(u0.AsDouble(), u2.AsDouble()).AsSingle(); t9 = Avx512F.UnpackHigh(u0.AsDouble(), u2.AsDouble()).AsSingle();
+            t10 = Avx512F.UnpackLow(u1.AsDouble(), u3.AsDouble()).AsSingle(); t11 = Avx512F.UnpackHigh(u1.AsDouble(), u3.AsDouble()).AsSingle();
+        }
+        {
+            float* q = s + 12 * stride;
+            Vector512<float> r0 = Avx512F.LoadVector512(q), r1 = Avx512F.LoadVector512(q + stride);
+            Vector512<float> r2 = Avx512F.LoadVector512(q + 2 * stride), r3 = Avx512F.LoadVector512(q + 3 * stride);
+            Vector512<float> u0 = Avx512F.UnpackLow(r0, r1), u1 = Avx512F.UnpackHigh(r0, r1), u2 = Avx512F.UnpackLow(r2, r3), u3 = Avx512F.UnpackHigh(r2, r3);
+            t12 = Avx512F.UnpackLow(u0.AsDouble(), u2.AsDouble()).AsSingle(); t13 = Avx512F.UnpackHigh(u0.AsDouble(), u2.AsDouble()).AsSingle();
+            t14 = Avx512F.UnpackLow(u1.AsDouble(), u3.AsDouble()).AsSingle(); t15 = Avx512F.UnpackHigh(u1.AsDouble(), u3.AsDouble()).AsSingle();
+        }
+        // t(4i + m), 128-bit lane L, now holds source column 4L + m of rows 4i..4i+3.
+        Vector512<float> b = bias == null ? Vector512<float>.Zero : Avx512F.LoadVector512(bias);
+        Finish(t0, t4, t8, t12, d, ldd, b);
+        Finish(t1, t5, t9, t13, d + ldd, ldd, b);
+        Finish(t2, t6, t10, t14, d + 2 * ldd, ldd, b);
+        Finish(t3, t7, t11, t15, d + 3 * ldd, ldd, b);
+    }
+
+    /// <summary>d[q·ldd + j] = s[j·stride + q] for q, j &lt; 8, in 256-bit registers (24 shuffles per 64 floats).</summary>
+    public static void Block8(float* s, int stride, float* d, int ldd)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(s), r1 = Avx.LoadVector256(s + stride), r2 = Avx.LoadVector256(s + 2 * stride), r3 = Avx.LoadVector256(s + 3 * stride);
+        Vector256<float> r4 = Avx.LoadVector256(s + 4 * stride), r5 = Avx.LoadVector256(s + 5 * stride), r6 = Avx.LoadVector256(s + 6 * stride), r7 = Avx.LoadVector256(s + 7 * stride);
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE), s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE), s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(d, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(d + ldd, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(d + 2 * ldd, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(d + 3 * ldd, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(d + 4 * ldd, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(d + 5 * ldd, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(d + 6 * ldd, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(d + 7 * ldd, Avx.Permute2x128(s3, s7, 0x31));
+    }
+
+    // Output rows m, 4 + m, 8 + m, 12 + m from the four registers that hold column m of each lane.
+    private static void Finish(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> e, float* d, int ldd, Vector512<float> bias)
+    {
+        Vector512<float> x0 = Avx512F.Shuffle4x128(a, b, 0x44), x1 = Avx512F.Shuffle4x128(a, b, 0xEE);
+        Vector512<float> y0 = Avx512F.Shuffle4x128(c, e, 0x44), y1 = Avx512F.Shuffle4x128(c, e, 0xEE);
+        Avx512F.Store(d, Avx512F.Shuffle4x128(x0, y0, 0x88) + bias);
+        Avx512F.Store(d + 4 * ldd, Avx512F.Shuffle4x128(x0, y0, 0xDD) + bias);
+        Avx512F.Store(d + 8 * ldd, Avx512F.Shuffle4x128(x1, y1, 0x88) + bias);
+        Avx512F.Store(d + 12 * ldd, Avx512F.Shuffle4x128(x1, y1, 0xDD) + bias);
+    }
+}

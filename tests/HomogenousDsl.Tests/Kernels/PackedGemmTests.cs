@@ -1,0 +1,84 @@
+using System.Runtime.Intrinsics;
+using HomogenousDsl.Kernels;
+
+namespace HomogenousDsl.Tests.Kernels;
+
+/// <summary>
+/// The packed GEMM against a double reference on sizes chosen to hit its edges: partial row tiles (m not a multiple of
+/// 8) and column panels (n not a multiple of 32), k across the 256-wide k blocks (C accumulating across blocks), n across
+/// the 512-column B blocks, strided and transposed operands, overwrite and accumulate.
+/// </summary>
+public sealed unsafe class PackedGemmTests
+{
+    /// <summary>(m, n, k) around tile, panel, k-block and n-block boundaries.</summary>
+    public static TheoryData<int, int, int> Shapes => new()
+    {
+        { 1, 1, 1 }, { 8, 32, 1 }, { 7, 31, 5 }, { 9, 33, 17 }, { 8, 32, 256 }, { 13, 45, 257 }, { 16, 64, 512 },
+        { 3, 513, 300 }, { 21, 545, 19 }, { 35, 70, 513 }, { 40, 100, 800 },
+    };
+
+    [Theory, MemberData(nameof(Shapes))]
+    public void RowMajorOperandsMatchReference(int m, int n, int k) => Check(m, n, k, transposeA: false, transposeB: false);
+
+    [Theory, MemberData(nameof(Shapes))]
+    public void TransposedOperandsMatchReference(int m, int n, int k) => Check(m, n, k, transposeA: true, transposeB: true);
+
+    [Theory, MemberData(nameof(Shapes))]
+    public void MixedOperandsMatchReference(int m, int n, int k)
+    {
+        Check(m, n, k, transposeA: true, transposeB: false);
+        Check(m, n, k, transposeA: false, transposeB: true);
+    }
+
+    /// <summary>
+    /// A and B stored transposed or not, with padded leading dimensions (so rows are not adjacent), C with a wider row stride
+    /// whose gap must stay untouched; C first overwritten, then accumulated onto.
+    /// </summary>
+    private static void Check(int m, int n, int k, bool transposeA, bool transposeB)
+    {
+        if (!Vector512.IsHardwareAccelerated)
+            return;
+        int lda = (transposeA ? m : k) + 3, ldb = (transposeB ? k : n) + 5, ldc = n + 2;
+        float[] a = TestData.Random((transposeA ? k : m) * lda, m + 1), b = TestData.Random((transposeB ? n : k) * ldb, n + 2);
+        float[] c = TestData.Filled(m * ldc, float.NaN);
+        var expected = new double[m * n];
+        for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++)
+        {
+            double sum = 0;
+            for (int p = 0; p < k; p++)
+                sum += (double)a[transposeA ? p * lda + i : i * lda + p] * b[transposeB ? j * ldb + p : p * ldb + j];
+            expected[i * n + j] = sum;
+        }
+
+        int[] aRows = Offsets(m, transposeA ? 1 : lda), aCols = Offsets(k, transposeA ? lda : 1);
+        int[] bRows = Offsets(k, transposeB ? 1 : ldb), bCols = Offsets(n, transposeB ? ldb : 1);
+        fixed (float* pa = a, pb = b, pc = c)
+        fixed (int* ar = aRows, ac = aCols, br = bRows, bc = bCols)
+        {
+            // Offsets inspected by the packer, then the same offsets with their column stride declared up front.
+            PackedGemm.Multiply(new OffsetMatrix(pa, ar, ac), new OffsetMatrix(pb, br, bc), pc, ldc, m, n, k, accumulate: false);
+            AssertBlock(expected, c, m, n, ldc, 1);
+            PackedGemm.Multiply(new OffsetMatrix(pa, ar, ac), new OffsetMatrix(pb, br, bc), pc, ldc, m, n, k, accumulate: true);
+            AssertBlock(expected, c, m, n, ldc, 2);
+            var declaredA = new OffsetMatrix(pa, ar, ac, columnStride: transposeA ? lda : 1);
+            var declaredB = new OffsetMatrix(pb, br, bc, columnStride: transposeB ? ldb : 1);
+            PackedGemm.Multiply(declaredA, declaredB, pc, ldc, m, n, k, accumulate: false);
+            AssertBlock(expected, c, m, n, ldc, 1);
+        }
+    }
+
+    private static void AssertBlock(double[] expected, float[] c, int m, int n, int ldc, double factor)
+    {
+        var actual = new float[m * n];
+        for (int i = 0; i < m; i++)
+        {
+            c.AsSpan(i * ldc, n).CopyTo(actual.AsSpan(i * n));
+            for (int j = n; j < ldc; j++)
+                Assert.True(float.IsNaN(c[i * ldc + j]), "the gap between C rows was written");
+        }
+        TestData.AssertClose(expected.Select(e => factor * e).ToArray(), actual);
+    }
+
+    private static int[] Offsets(int count, int stride) => Enumerable.Range(0, count).Select(i => i * stride).ToArray();
+}
