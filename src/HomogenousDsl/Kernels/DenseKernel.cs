@@ -17,6 +17,11 @@ public static class DenseKernel
             DenseGemm.Forward(weight, bias, input, output, batch, inFeatures, outFeatures);
             return;
         }
+        if (inFeatures < SmallFanInDense.MaxFanIn)
+        {
+            SmallFanInDense.Forward(weight, bias, input, output, batch, inFeatures, outFeatures);
+            return;
+        }
         for (int b = 0; b < batch; b++)
         {
             Span<float> row = output.Slice(b * outFeatures, outFeatures);
@@ -45,6 +50,8 @@ public static class DenseKernel
         // dW = dyᵀ·x: read dy transposed through the strides (row stride 1, column stride out).
         if (PackedGemm.IsWorthwhile(outFeatures, inFeatures, batch))
             DenseGemm.WeightGradient(input, outputAdjoint, weightGradient, batch, inFeatures, outFeatures);
+        else if (inFeatures < SmallFanInDense.MaxFanIn)
+            SmallFanInDense.WeightGradient(input, outputAdjoint, weightGradient, batch, inFeatures, outFeatures);
         else
             Gemm.Multiply(outputAdjoint, 1, outFeatures, input, weightGradient, outFeatures, inFeatures, batch, accumulate: true);
         if (!biasGradient.IsEmpty)
