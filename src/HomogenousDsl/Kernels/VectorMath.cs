@@ -56,6 +56,22 @@ public static class VectorMath
     /// <summary>x *= a.</summary>
     public static void Scale(Span<float> x, float a) => Elementwise.Map<ScaleOperator>(x, x, a);
 
+    /// <summary>
+    /// y += a·x in one pass that also reports whether every new y is finite: a training update and its NaN/∞ check
+    /// without a second sweep over millions of parameters.
+    /// </summary>
+    public static bool AxpyAllFinite(float a, ReadOnlySpan<float> x, Span<float> y)
+    {
+        Guard.SameLength(y, x, nameof(y), nameof(x));
+        ref float px = ref MemoryMarshal.GetReference(x);
+        ref float py = ref MemoryMarshal.GetReference(y);
+        if (Vector512.IsHardwareAccelerated)
+            return AxpyAllFinite<Vector512<float>, Simd512>(a, ref px, ref py, x.Length);
+        if (Vector256.IsHardwareAccelerated)
+            return AxpyAllFinite<Vector256<float>, Simd256>(a, ref px, ref py, x.Length);
+        return AxpyAllFinite<float, SimdScalar>(a, ref px, ref py, x.Length);
+    }
+
     /// <summary>Returns true when no element is NaN or ±∞.</summary>
     public static bool AllFinite(ReadOnlySpan<float> x)
     {
@@ -135,6 +151,26 @@ public static class VectorMath
                 return false;
         }
         return T.Sum(acc) == 0f;
+    }
+
+    private static bool AxpyAllFinite<TV, T>(float a, ref float x, ref float y, int n) where TV : struct where T : ISimd<TV>
+    {
+        TV acc = T.Zero, scale = T.Create(a);
+        int i = 0;
+        for (; i <= n - T.Count; i += T.Count)
+        {
+            TV v = T.MultiplyAdd(scale, T.Load(ref Unsafe.Add(ref x, i)), T.Load(ref Unsafe.Add(ref y, i)));
+            T.Store(v, ref Unsafe.Add(ref y, i));
+            acc = T.Add(acc, T.Subtract(v, v));
+        }
+        var finite = T.Sum(acc) == 0f;
+        for (; i < n; i++)
+        {
+            var v = MathF.FusedMultiplyAdd(a, Unsafe.Add(ref x, i), Unsafe.Add(ref y, i));
+            Unsafe.Add(ref y, i) = v;
+            finite &= float.IsFinite(v);
+        }
+        return finite;
     }
 
     private readonly struct AxpyOperator : IBinaryOperator

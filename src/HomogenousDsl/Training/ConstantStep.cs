@@ -19,9 +19,9 @@ public sealed class ConstantStep(double stepSize) : IUpdateRule
         : throw new ArgumentOutOfRangeException(nameof(stepSize), stepSize, "The step size must be positive and finite.");
 
     /// <inheritdoc/>
-    public void Apply(Span<float> parameters, ReadOnlySpan<float> direction, double logScale)
+    public bool Apply(Span<float> parameters, ReadOnlySpan<float> direction, double logScale)
     {
         var factor = -StepSize * Math.Exp(logScale);
-        VectorMath.Axpy((float)factor, direction, parameters);
+        return VectorMath.AxpyAllFinite((float)factor, direction, parameters);
     }
 }

@@ -13,6 +13,9 @@ public interface IUpdateRule
     /// <summary>The step size η that enters the sphere step γ̄ of the margin reports.</summary>
     double StepSize { get; }
 
-    /// <summary>Updates <paramref name="parameters"/> in place.</summary>
-    void Apply(Span<float> parameters, ReadOnlySpan<float> direction, double logScale);
+    /// <summary>
+    /// Updates <paramref name="parameters"/> in place; returns false when a new parameter is NaN or ±∞ (checked in the
+    /// same pass, so the trainer needs no second sweep).
+    /// </summary>
+    bool Apply(Span<float> parameters, ReadOnlySpan<float> direction, double logScale);
 }

@@ -22,7 +22,8 @@ public sealed class Trainer<TNetwork> : IDisposable where TNetwork : IHomogeneou
     private readonly GradientEngine<TNetwork> _engine;
     private readonly MarginTracker<TNetwork> _tracker;
     private readonly float[] _direction;
-    private readonly float[] _backup;
+    private readonly float[] _lastGood;
+    private long _lastGoodStep;
     private readonly SeparationWatch _separation;
 
     /// <summary>Creates a trainer whose parameters are He-initialized from <paramref name="seed"/>.</summary>
@@ -46,7 +47,7 @@ public sealed class Trainer<TNetwork> : IDisposable where TNetwork : IHomogeneou
         _engine = new GradientEngine<TNetwork>(data, options.Loss, _sampler.BatchSize, _sampler.BatchSize <= 1024 ? _sampler.BatchSize : options.EvaluationChunk, options.Threads);
         Parameters = parameters.ToArray();
         _direction = new float[TNetwork.ParameterCount];
-        _backup = new float[TNetwork.ParameterCount];
+        _lastGood = Parameters.ToArray();
         _separation = new SeparationWatch(data.Count, _sampler.BatchSize);
     }
 
@@ -66,8 +67,9 @@ public sealed class Trainer<TNetwork> : IDisposable where TNetwork : IHomogeneou
     public double LastBatchLogLoss { get; private set; }
 
     /// <summary>
-    /// One update: draw a batch, forward, log-domain loss and normalized adjoints, subgradient, update. If the gradient
-    /// or the new parameters are not finite, the parameters are restored and <see cref="NonFiniteValueException"/> is thrown.
+    /// One update: draw a batch, forward, log-domain loss and normalized adjoints, subgradient, update. If the new
+    /// parameters are not finite, the parameters of the last measurement are restored and
+    /// <see cref="NonFiniteValueException"/> says which step and tensor failed.
     /// </summary>
     public void TrainStep()
     {
@@ -81,16 +83,9 @@ public sealed class Trainer<TNetwork> : IDisposable where TNetwork : IHomogeneou
                 SeparationStep = Step;
         }
         _engine.NormalizedGradient(Parameters, batch, logTotal, _direction);
-        if (!VectorMath.AllFinite(_direction))
-            throw new NonFiniteValueException(Step + 1, "gradient");
         var logScale = logTotal - Math.Log(batch.Length);
-        Parameters.AsSpan().CopyTo(_backup);
-        _options.UpdateRule.Apply(Parameters, _direction, logScale);
-        if (!VectorMath.AllFinite(Parameters))
-        {
-            _backup.AsSpan().CopyTo(Parameters);
-            throw new NonFiniteValueException(Step + 1, "parameters");
-        }
+        if (!_options.UpdateRule.Apply(Parameters, _direction, logScale))
+            RestoreLastGood(failedStep: Step + 1);
         LastBatchLogLoss = logScale;
         Step++;
     }
@@ -99,6 +94,9 @@ public sealed class Trainer<TNetwork> : IDisposable where TNetwork : IHomogeneou
     public MarginReport Measure()
     {
         var report = _tracker.Measure(Step, Parameters, _options.UpdateRule.StepSize);
+        // Updates are checked, so measured parameters are finite: they are the state a failure returns to.
+        Parameters.AsSpan().CopyTo(_lastGood);
+        _lastGoodStep = Step;
         if (report.Separated && SeparationStep is null)
             SeparationStep = Step;
         _separation.Refresh(_tracker.Samples);
@@ -134,6 +132,14 @@ public sealed class Trainer<TNetwork> : IDisposable where TNetwork : IHomogeneou
 
     /// <summary>Bytes allocated so far by the worker threads of the training step.</summary>
     internal long WorkerAllocatedBytes => _engine.WorkerAllocatedBytes;
+
+    private void RestoreLastGood(long failedStep)
+    {
+        var tensor = VectorMath.AllFinite(_direction) ? "parameters" : "gradient";
+        _lastGood.AsSpan().CopyTo(Parameters);
+        Step = _lastGoodStep;
+        throw new NonFiniteValueException(failedStep, tensor, _lastGoodStep);
+    }
 
     /// <summary>Stops the worker threads.</summary>
     public void Dispose()

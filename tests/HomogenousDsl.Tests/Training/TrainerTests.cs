@@ -68,15 +68,19 @@ public sealed class TrainerTests
     }
 
     [Fact]
-    public void NonFiniteUpdateStopsTheRunAndKeepsTheLastGoodParameters()
+    public void NonFiniteUpdateStopsTheRunAndRestoresTheLastMeasuredParameters()
     {
         var data = SyntheticData.SeparableTwoD(40, seed: 6);
         using var trainer = new Trainer<TwoD>(data, new TrainingOptions { BatchSize = 8, UpdateRule = new ConstantStep(1e38) }, seed: 1);
+        var initial = (float[])trainer.Parameters.Clone();
         var error = Record.Exception(() => { for (var i = 0; i < 10; i++) trainer.TrainStep(); });
         var failure = Assert.IsType<NonFiniteValueException>(error);
-        Assert.Contains($"Step {failure.Step}", failure.Message);
-        Assert.All(trainer.Parameters, static p => Assert.True(float.IsFinite(p)));
-        Assert.Equal(failure.Step - 1, trainer.Step);
+        // A 1e38 step overflows either the update itself or, a step later, the forward pass and so the gradient.
+        Assert.Contains(failure.Tensor, new[] { "parameters", "gradient" });
+        Assert.Contains($"Step {failure.Step}: the {failure.Tensor} went non-finite", failure.Message);
+        Assert.Equal(0, failure.RestoredStep);
+        Assert.Equal(0, trainer.Step);
+        Assert.Equal(initial, trainer.Parameters);
     }
 
     [Fact]
