@@ -22,10 +22,29 @@ public sealed class Conv2dKernelTests
         { 1, 5, 5, 7, 3, 1, 0 },
     };
 
-    private const int Batch = 2;
+    /// <summary>
+    /// Large enough for the packed GEMM path (grouped samples over padded images, the weight gradient as col·dYᵀ, the
+    /// input adjoint as a flipped-kernel convolution). Odd channel counts and image sizes; stride 2 (packed forward and weight gradient, per-sample input adjoint);
+    /// padding beyond K−1 (input adjoint not a convolution); pointwise; a single input channel (adjoint per sample);
+    /// 600-pixel outputs (two groups of samples); a 5×5 layer like W4's second convolution, scaled down.
+    /// </summary>
+    public static TheoryData<int, int, int, int, int, int, int> PackedShapes => new()
+    {
+        { 3, 13, 11, 9, 3, 1, 1 },
+        { 5, 12, 17, 17, 5, 1, 2 },
+        { 6, 15, 9, 20, 3, 2, 1 },
+        { 4, 10, 10, 16, 3, 1, 3 },
+        { 8, 9, 9, 24, 1, 1, 0 },
+        { 1, 28, 28, 10, 5, 1, 2 },
+        { 4, 20, 30, 19, 3, 1, 1 },
+        { 16, 14, 14, 40, 5, 1, 2 },
+    };
+
+    // Three samples, so sample groups of the packed path straddle and some shapes split into several groups.
+    private const int Batch = 3;
 
     /// <summary>Forward with and without bias; scratch and output start as NaN to prove both are fully overwritten.</summary>
-    [Theory, MemberData(nameof(Shapes))]
+    [Theory, MemberData(nameof(Shapes)), MemberData(nameof(PackedShapes))]
     public void ForwardMatchesReference(int inC, int h, int w, int outC, int k, int stride, int pad)
     {
         var s = new Conv2dShape(inC, h, w, outC, k, stride, pad);
@@ -38,7 +57,7 @@ public sealed class Conv2dKernelTests
     }
 
     /// <summary>Weight and bias gradients accumulate onto what they held; the input adjoint is overwritten.</summary>
-    [Theory, MemberData(nameof(Shapes))]
+    [Theory, MemberData(nameof(Shapes)), MemberData(nameof(PackedShapes))]
     public void BackwardAccumulatesParametersAndOverwritesInputAdjoint(int inC, int h, int w, int outC, int k, int stride, int pad)
     {
         var s = new Conv2dShape(inC, h, w, outC, k, stride, pad);
@@ -62,7 +81,7 @@ public sealed class Conv2dKernelTests
     }
 
     /// <summary>Without bias the convolution is linear in x and in W: ⟨dy, y⟩ = ⟨dx, x⟩ = ⟨dW, W⟩ up to rounding.</summary>
-    [Theory, MemberData(nameof(Shapes))]
+    [Theory, MemberData(nameof(Shapes)), MemberData(nameof(PackedShapes))]
     public void BackwardIsTheAdjointOfForward(int inC, int h, int w, int outC, int k, int stride, int pad)
     {
         var s = new Conv2dShape(inC, h, w, outC, k, stride, pad);
