@@ -20,7 +20,7 @@ namespace Samples
         public static int ParameterCount => 3231520;
 
         /// <summary>Floats of workspace that Forward and Backward need for a batch.</summary>
-        public static int WorkspaceSize(int batch) => batch * 146305 + global::System.Math.Max(global::HomogenousDsl.Kernels.Conv2dKernel.ScratchSize(new global::HomogenousDsl.Kernels.Conv2dShape(1, 28, 28, 32, 5, 1, 2)), global::HomogenousDsl.Kernels.Conv2dKernel.ScratchSize(new global::HomogenousDsl.Kernels.Conv2dShape(32, 14, 14, 64, 3, 1, 1)));
+        public static int WorkspaceSize(int batch) => batch * 107649 + global::System.Math.Max(global::HomogenousDsl.Kernels.Conv2dKernel.ScratchSize(new global::HomogenousDsl.Kernels.Conv2dShape(1, 28, 28, 32, 5, 1, 2)), global::HomogenousDsl.Kernels.Conv2dKernel.ScratchSize(new global::HomogenousDsl.Kernels.Conv2dShape(32, 14, 14, 64, 3, 1, 1)));
 
         /// <summary>The layer table: kinds, shapes and parameter offsets.</summary>
         public static global::HomogenousDsl.NetworkDescription Description { get; } = new(
@@ -44,33 +44,24 @@ namespace Samples
         {
             global::HomogenousDsl.NetworkArguments.Check(Description, parameters.Length, inputs.Length, outputs.Length, batch, workspace.Length, WorkspaceSize(batch));
             var input = inputs.Slice(0, batch * InputSize);
-            var h0 = workspace.Slice(batch * 0, batch * 25088);
-            var h1 = workspace.Slice(batch * 25088, batch * 25088);
-            var h2 = workspace.Slice(batch * 50176, batch * 6272);
-            var argmax2 = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(workspace.Slice(batch * 56448, batch * 6272));
-            var h3 = workspace.Slice(batch * 62720, batch * 12544);
-            var h4 = workspace.Slice(batch * 75264, batch * 12544);
-            var h5 = workspace.Slice(batch * 87808, batch * 3136);
-            var argmax5 = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(workspace.Slice(batch * 90944, batch * 3136));
-            var h7 = workspace.Slice(batch * 94080, batch * 1024);
-            var h8 = workspace.Slice(batch * 95104, batch * 1024);
-            var h9 = workspace.Slice(batch * 96128, batch * 1);
-            var scratch = workspace.Slice(batch * 146305);
+            var h1 = workspace.Slice(batch * 0, batch * 25088);
+            var h2 = workspace.Slice(batch * 25088, batch * 6272);
+            var argmax2 = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(workspace.Slice(batch * 31360, batch * 6272));
+            var h4 = workspace.Slice(batch * 37632, batch * 12544);
+            var h5 = workspace.Slice(batch * 50176, batch * 3136);
+            var argmax5 = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(workspace.Slice(batch * 53312, batch * 3136));
+            var h8 = workspace.Slice(batch * 56448, batch * 1024);
+            var h9 = workspace.Slice(batch * 57472, batch * 1);
+            var scratch = workspace.Slice(batch * 107649);
 
-            // Layer 0: Conv2d 5×5 stride 1 padding 2, 1×28×28 -> 32×28×28
-            global::HomogenousDsl.Kernels.Conv2dKernel.Forward(parameters.Slice(0, 800), global::System.ReadOnlySpan<float>.Empty, input, h0, batch, new global::HomogenousDsl.Kernels.Conv2dShape(1, 28, 28, 32, 5, 1, 2), scratch);
-
-            // Layer 1: ReLU on 32×28×28
-            global::HomogenousDsl.Kernels.ActivationKernel.Relu(h0, h1);
+            // Layers 0–1: Conv2d 5×5 stride 1 padding 2, 1×28×28 -> 32×28×28 with fused ReLU
+            global::HomogenousDsl.Kernels.Conv2dKernel.Forward(parameters.Slice(0, 800), global::System.ReadOnlySpan<float>.Empty, input, h1, batch, new global::HomogenousDsl.Kernels.Conv2dShape(1, 28, 28, 32, 5, 1, 2), scratch, global::HomogenousDsl.Kernels.ActivationEpilogue.Relu, 0f);
 
             // Layer 2: MaxPool2d 2×2 stride 2, 32×28×28 -> 32×14×14
             global::HomogenousDsl.Kernels.Pool2dKernel.MaxForward(h1, h2, argmax2, batch, new global::HomogenousDsl.Kernels.Pool2dShape(32, 28, 28, 2, 2));
 
-            // Layer 3: Conv2d 3×3 stride 1 padding 1, 32×14×14 -> 64×14×14
-            global::HomogenousDsl.Kernels.Conv2dKernel.Forward(parameters.Slice(800, 18432), global::System.ReadOnlySpan<float>.Empty, h2, h3, batch, new global::HomogenousDsl.Kernels.Conv2dShape(32, 14, 14, 64, 3, 1, 1), scratch);
-
-            // Layer 4: ReLU on 64×14×14
-            global::HomogenousDsl.Kernels.ActivationKernel.Relu(h3, h4);
+            // Layers 3–4: Conv2d 3×3 stride 1 padding 1, 32×14×14 -> 64×14×14 with fused ReLU
+            global::HomogenousDsl.Kernels.Conv2dKernel.Forward(parameters.Slice(800, 18432), global::System.ReadOnlySpan<float>.Empty, h2, h4, batch, new global::HomogenousDsl.Kernels.Conv2dShape(32, 14, 14, 64, 3, 1, 1), scratch, global::HomogenousDsl.Kernels.ActivationEpilogue.Relu, 0f);
 
             // Layer 5: MaxPool2d 2×2 stride 2, 64×14×14 -> 64×7×7
             global::HomogenousDsl.Kernels.Pool2dKernel.MaxForward(h4, h5, argmax5, batch, new global::HomogenousDsl.Kernels.Pool2dShape(64, 14, 14, 2, 2));
@@ -78,11 +69,8 @@ namespace Samples
             // Layer 6: Flatten 64×7×7 -> 3136
             // No data moves: the next layer reads the same buffer.
 
-            // Layer 7: Dense 3136 -> 1024
-            global::HomogenousDsl.Kernels.DenseKernel.Forward(parameters.Slice(19232, 3211264), global::System.ReadOnlySpan<float>.Empty, h5, h7, batch, 3136, 1024);
-
-            // Layer 8: ReLU on 1024
-            global::HomogenousDsl.Kernels.ActivationKernel.Relu(h7, h8);
+            // Layers 7–8: Dense 3136 -> 1024 with fused ReLU
+            global::HomogenousDsl.Kernels.DenseKernel.Forward(parameters.Slice(19232, 3211264), global::System.ReadOnlySpan<float>.Empty, h5, h8, batch, 3136, 1024, global::HomogenousDsl.Kernels.ActivationEpilogue.Relu, 0f);
 
             // Layer 9: Dense 1024 -> 1
             global::HomogenousDsl.Kernels.DenseKernel.Forward(parameters.Slice(3230496, 1024), global::System.ReadOnlySpan<float>.Empty, h8, h9, batch, 1024, 1);
@@ -96,52 +84,41 @@ namespace Samples
             global::HomogenousDsl.NetworkArguments.Check(Description, parameters.Length, inputs.Length, outputAdjoints.Length, batch, workspace.Length, WorkspaceSize(batch));
             global::HomogenousDsl.NetworkArguments.CheckGradient(Description, gradient.Length);
             var input = inputs.Slice(0, batch * InputSize);
-            var h0 = workspace.Slice(batch * 0, batch * 25088);
-            var h1 = workspace.Slice(batch * 25088, batch * 25088);
-            var h2 = workspace.Slice(batch * 50176, batch * 6272);
-            var argmax2 = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(workspace.Slice(batch * 56448, batch * 6272));
-            var h3 = workspace.Slice(batch * 62720, batch * 12544);
-            var h4 = workspace.Slice(batch * 75264, batch * 12544);
-            var h5 = workspace.Slice(batch * 87808, batch * 3136);
-            var argmax5 = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(workspace.Slice(batch * 90944, batch * 3136));
-            var h7 = workspace.Slice(batch * 94080, batch * 1024);
-            var h8 = workspace.Slice(batch * 95104, batch * 1024);
-            var h9 = workspace.Slice(batch * 96128, batch * 1);
-            var scratch = workspace.Slice(batch * 146305);
-            var adjointA = workspace.Slice(batch * 96129, batch * 25088);
-            var adjointB = workspace.Slice(batch * 121217, batch * 25088);
+            var h1 = workspace.Slice(batch * 0, batch * 25088);
+            var h2 = workspace.Slice(batch * 25088, batch * 6272);
+            var argmax2 = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(workspace.Slice(batch * 31360, batch * 6272));
+            var h4 = workspace.Slice(batch * 37632, batch * 12544);
+            var h5 = workspace.Slice(batch * 50176, batch * 3136);
+            var argmax5 = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(workspace.Slice(batch * 53312, batch * 3136));
+            var h8 = workspace.Slice(batch * 56448, batch * 1024);
+            var h9 = workspace.Slice(batch * 57472, batch * 1);
+            var scratch = workspace.Slice(batch * 107649);
+            var adjointA = workspace.Slice(batch * 57473, batch * 25088);
+            var adjointB = workspace.Slice(batch * 82561, batch * 25088);
             global::System.ReadOnlySpan<float> adjoint = outputAdjoints.Slice(0, batch * OutputSize);
 
             // Layer 9: Dense 1024 -> 1
             global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(3230496, 1024), h8, adjoint, gradient.Slice(3230496, 1024), global::System.Span<float>.Empty, adjointA.Slice(0, batch * 1024), batch, 1024, 1);
             adjoint = adjointA.Slice(0, batch * 1024);
 
-            // Layer 8: ReLU on 1024
-            global::HomogenousDsl.Kernels.ActivationKernel.ReluBackward(h7, adjoint, adjointA.Slice(0, batch * 1024));
+            // Layer 8: ReLU on 1024 (its derivative's sign read from its output)
+            global::HomogenousDsl.Kernels.ActivationKernel.ReluBackward(h8, adjoint, adjointA.Slice(0, batch * 1024));
             adjoint = adjointA.Slice(0, batch * 1024);
 
             // Layer 7: Dense 3136 -> 1024
             global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(19232, 3211264), h5, adjoint, gradient.Slice(19232, 3211264), global::System.Span<float>.Empty, adjointB.Slice(0, batch * 3136), batch, 3136, 1024);
             adjoint = adjointB.Slice(0, batch * 3136);
 
-            // Layer 5: MaxPool2d 2×2 stride 2, 64×14×14 -> 64×7×7
-            global::HomogenousDsl.Kernels.Pool2dKernel.MaxBackward(adjoint, argmax5, adjointA.Slice(0, batch * 12544), batch, new global::HomogenousDsl.Kernels.Pool2dShape(64, 14, 14, 2, 2));
-            adjoint = adjointA.Slice(0, batch * 12544);
-
-            // Layer 4: ReLU on 64×14×14
-            global::HomogenousDsl.Kernels.ActivationKernel.ReluBackward(h3, adjoint, adjointA.Slice(0, batch * 12544));
+            // Layers 4–5: MaxPool2d 2×2 stride 2, 64×14×14 -> 64×7×7, with ReLU's derivative folded in (its sign read from the pooled output)
+            global::HomogenousDsl.Kernels.Pool2dKernel.MaxBackward(adjoint, argmax5, h5, adjointA.Slice(0, batch * 12544), batch, new global::HomogenousDsl.Kernels.Pool2dShape(64, 14, 14, 2, 2), global::HomogenousDsl.Kernels.ActivationEpilogue.Relu, 0f);
             adjoint = adjointA.Slice(0, batch * 12544);
 
             // Layer 3: Conv2d 3×3 stride 1 padding 1, 32×14×14 -> 64×14×14
             global::HomogenousDsl.Kernels.Conv2dKernel.Backward(parameters.Slice(800, 18432), h2, adjoint, gradient.Slice(800, 18432), global::System.Span<float>.Empty, adjointB.Slice(0, batch * 6272), batch, new global::HomogenousDsl.Kernels.Conv2dShape(32, 14, 14, 64, 3, 1, 1), scratch);
             adjoint = adjointB.Slice(0, batch * 6272);
 
-            // Layer 2: MaxPool2d 2×2 stride 2, 32×28×28 -> 32×14×14
-            global::HomogenousDsl.Kernels.Pool2dKernel.MaxBackward(adjoint, argmax2, adjointA.Slice(0, batch * 25088), batch, new global::HomogenousDsl.Kernels.Pool2dShape(32, 28, 28, 2, 2));
-            adjoint = adjointA.Slice(0, batch * 25088);
-
-            // Layer 1: ReLU on 32×28×28
-            global::HomogenousDsl.Kernels.ActivationKernel.ReluBackward(h0, adjoint, adjointA.Slice(0, batch * 25088));
+            // Layers 1–2: MaxPool2d 2×2 stride 2, 32×28×28 -> 32×14×14, with ReLU's derivative folded in (its sign read from the pooled output)
+            global::HomogenousDsl.Kernels.Pool2dKernel.MaxBackward(adjoint, argmax2, h2, adjointA.Slice(0, batch * 25088), batch, new global::HomogenousDsl.Kernels.Pool2dShape(32, 28, 28, 2, 2), global::HomogenousDsl.Kernels.ActivationEpilogue.Relu, 0f);
             adjoint = adjointA.Slice(0, batch * 25088);
 
             // Layer 0: Conv2d 5×5 stride 1 padding 2, 1×28×28 -> 32×28×28

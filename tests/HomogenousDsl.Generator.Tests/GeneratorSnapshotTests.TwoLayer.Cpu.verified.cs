@@ -20,7 +20,7 @@ namespace Samples
         public static int ParameterCount => 400;
 
         /// <summary>Floats of workspace that Forward and Backward need for a batch.</summary>
-        public static int WorkspaceSize(int batch) => batch * 401 + 0;
+        public static int WorkspaceSize(int batch) => batch * 301 + 0;
 
         /// <summary>The layer table: kinds, shapes and parameter offsets.</summary>
         public static global::HomogenousDsl.NetworkDescription Description { get; } = new(
@@ -37,15 +37,11 @@ namespace Samples
         {
             global::HomogenousDsl.NetworkArguments.Check(Description, parameters.Length, inputs.Length, outputs.Length, batch, workspace.Length, WorkspaceSize(batch));
             var input = inputs.Slice(0, batch * InputSize);
-            var h0 = workspace.Slice(batch * 0, batch * 100);
-            var h1 = workspace.Slice(batch * 100, batch * 100);
-            var h2 = workspace.Slice(batch * 200, batch * 1);
+            var h1 = workspace.Slice(batch * 0, batch * 100);
+            var h2 = workspace.Slice(batch * 100, batch * 1);
 
-            // Layer 0: Dense 2 -> 100 with bias
-            global::HomogenousDsl.Kernels.DenseKernel.Forward(parameters.Slice(0, 200), parameters.Slice(200, 100), input, h0, batch, 2, 100);
-
-            // Layer 1: LeakyReLU(0.1f) on 100
-            global::HomogenousDsl.Kernels.ActivationKernel.LeakyRelu(h0, h1, 0.1f);
+            // Layers 0–1: Dense 2 -> 100 with bias and fused LeakyReLU(0.1f)
+            global::HomogenousDsl.Kernels.DenseKernel.Forward(parameters.Slice(0, 200), parameters.Slice(200, 100), input, h1, batch, 2, 100, global::HomogenousDsl.Kernels.ActivationEpilogue.LeakyRelu, 0.1f);
 
             // Layer 2: Dense 100 -> 1
             global::HomogenousDsl.Kernels.DenseKernel.Forward(parameters.Slice(300, 100), global::System.ReadOnlySpan<float>.Empty, h1, h2, batch, 100, 1);
@@ -59,19 +55,18 @@ namespace Samples
             global::HomogenousDsl.NetworkArguments.Check(Description, parameters.Length, inputs.Length, outputAdjoints.Length, batch, workspace.Length, WorkspaceSize(batch));
             global::HomogenousDsl.NetworkArguments.CheckGradient(Description, gradient.Length);
             var input = inputs.Slice(0, batch * InputSize);
-            var h0 = workspace.Slice(batch * 0, batch * 100);
-            var h1 = workspace.Slice(batch * 100, batch * 100);
-            var h2 = workspace.Slice(batch * 200, batch * 1);
-            var adjointA = workspace.Slice(batch * 201, batch * 100);
-            var adjointB = workspace.Slice(batch * 301, batch * 100);
+            var h1 = workspace.Slice(batch * 0, batch * 100);
+            var h2 = workspace.Slice(batch * 100, batch * 1);
+            var adjointA = workspace.Slice(batch * 101, batch * 100);
+            var adjointB = workspace.Slice(batch * 201, batch * 100);
             global::System.ReadOnlySpan<float> adjoint = outputAdjoints.Slice(0, batch * OutputSize);
 
             // Layer 2: Dense 100 -> 1
             global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(300, 100), h1, adjoint, gradient.Slice(300, 100), global::System.Span<float>.Empty, adjointA.Slice(0, batch * 100), batch, 100, 1);
             adjoint = adjointA.Slice(0, batch * 100);
 
-            // Layer 1: LeakyReLU(0.1f) on 100
-            global::HomogenousDsl.Kernels.ActivationKernel.LeakyReluBackward(h0, adjoint, adjointA.Slice(0, batch * 100), 0.1f);
+            // Layer 1: LeakyReLU(0.1f) on 100 (its derivative's sign read from its output)
+            global::HomogenousDsl.Kernels.ActivationKernel.LeakyReluBackward(h1, adjoint, adjointA.Slice(0, batch * 100), 0.1f);
             adjoint = adjointA.Slice(0, batch * 100);
 
             // Layer 0: Dense 2 -> 100 with bias

@@ -120,17 +120,24 @@ internal static class CpuEmitter
             WriteBuffers(network, plan, writer, adjoints: false);
             foreach (var layer in network.Layers)
             {
+                // The activation after a fusing layer was applied as that layer stored its output.
+                if (layer.Index > 0 && plan.FusesActivation[layer.Index - 1])
+                    continue;
+                var fused = plan.FusesActivation[layer.Index] ? network.Layers[layer.Index + 1] : null;
                 writer.Line();
-                writer.Line($"// Layer {layer.Index}: {Describe(layer)}");
+                writer.Line(fused is null
+                    ? $"// Layer {layer.Index}: {Describe(layer)}"
+                    : $"// Layers {layer.Index}–{fused.Index}: {Describe(layer)}{(layer.BiasLength > 0 ? " and" : " with")} fused {ActivationTitle(fused)}");
                 var input = plan.InputOf(layer.Index);
                 var output = plan.Buffers[layer.Index];
+                var epilogue = fused is null ? "" : $", {Kernels}ActivationEpilogue.{ActivationName(fused.Kind)}, {Float(fused.Slope)}";
                 switch (layer.Kind)
                 {
                     case LayerKind.Dense:
-                        writer.Line($"{Kernels}DenseKernel.Forward({Weight("parameters", layer)}, {Bias("parameters", layer)}, {input}, {output}, batch, {Int(layer.InputSize)}, {Int(layer.OutputSize)});");
+                        writer.Line($"{Kernels}DenseKernel.Forward({Weight("parameters", layer)}, {Bias("parameters", layer)}, {input}, {output}, batch, {Int(layer.InputSize)}, {Int(layer.OutputSize)}{epilogue});");
                         break;
                     case LayerKind.Conv2d:
-                        writer.Line($"{Kernels}Conv2dKernel.Forward({Weight("parameters", layer)}, {Bias("parameters", layer)}, {input}, {output}, batch, {ConvShape(layer)}, scratch);");
+                        writer.Line($"{Kernels}Conv2dKernel.Forward({Weight("parameters", layer)}, {Bias("parameters", layer)}, {input}, {output}, batch, {ConvShape(layer)}, scratch{epilogue});");
                         break;
                     case LayerKind.MaxPool2d:
                         writer.Line($"{Kernels}Pool2dKernel.MaxForward({input}, {output}, argmax{layer.Index}, batch, {PoolShape(layer)});");
@@ -208,8 +215,22 @@ internal static class CpuEmitter
             var input = _plan.InputOf(index);
             var next = Next;
             var inputAdjoint = $"{next}.Slice(0, batch * {Int(layer.InputSize)})";
+            // The max-pool after this activation already applied its derivative.
+            if (index + 1 < _network.Layers.Length && _plan.FoldsActivation[index + 1])
+                return;
             _writer.Line();
-            _writer.Line($"// Layer {layer.Index}: {Describe(layer)}");
+            if (_plan.FoldsActivation[index])
+            {
+                var activation = _network.Layers[index - 1];
+                _writer.Line($"// Layers {activation.Index}–{layer.Index}: {Describe(layer)}, with {ActivationTitle(activation)}'s derivative folded in (its sign read from the pooled output)");
+                _writer.Line($"{Kernels}Pool2dKernel.MaxBackward(adjoint, argmax{layer.Index}, {_plan.Buffers[index]}, {inputAdjoint}, batch, {PoolShape(layer)}, " +
+                             $"{Kernels}ActivationEpilogue.{ActivationName(activation.Kind)}, {Float(activation.Slope)});");
+                _writer.Line($"adjoint = {inputAdjoint};");
+                _current = next;
+                return;
+            }
+            var fromOutput = index > 0 && _plan.FusesActivation[index - 1];
+            _writer.Line($"// Layer {layer.Index}: {Describe(layer)}{(fromOutput ? " (its derivative's sign read from its output)" : "")}");
             switch (layer.Kind)
             {
                 case LayerKind.Dense:
@@ -294,6 +315,8 @@ internal static class CpuEmitter
         LayerKind.Abs => "Abs",
         _ => "SquaredRelu",
     };
+
+    private static string ActivationTitle(LayerModel layer) => layer.Kind == LayerKind.LeakyReLU ? $"LeakyReLU({Float(layer.Slope)})" : layer.Kind.ToString();
 
     private static string SlopeArgument(LayerModel layer) => layer.Kind == LayerKind.LeakyReLU ? ", " + Float(layer.Slope) : "";
 

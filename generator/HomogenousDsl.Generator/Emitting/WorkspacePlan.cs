@@ -9,6 +9,10 @@ namespace HomogenousDsl.Generator.Emitting;
 /// time; convolution scratch follows all per-sample slots. Flatten and Identity move no data and alias their input.
 /// Each Add layer also owns a residual slot where the backward pass parks the adjoint for its source layer until the
 /// sweep reaches that layer.
+/// Fusion is a schedule, not an architecture change (the layer table keeps every layer): a Dense or Conv2d followed by
+/// ReLU or LeakyReLU with a positive slope stores the activation directly into the activation's slot and gets no slot of
+/// its own; backward reads the derivative's sign from that output (a &gt; 0 ⇔ z &gt; 0 for these activations). A max-pool
+/// after such an activation folds the activation's derivative into its own backward scatter.
 /// </summary>
 internal sealed class WorkspacePlan
 {
@@ -21,6 +25,16 @@ internal sealed class WorkspacePlan
         Offsets = new int[layers.Length];
         ArgmaxOffsets = new int[layers.Length];
         ResidualOffsets = new int[layers.Length];
+        FusesActivation = new bool[layers.Length];
+        FoldsActivation = new bool[layers.Length];
+        for (var i = 0; i + 1 < layers.Length; i++)
+        {
+            // An Add that reads the pre-activation (layer i's own output) needs it stored, so that pair stays unfused.
+            FusesActivation[i] = layers[i].Kind is LayerKind.Dense or LayerKind.Conv2d && IsSignPreserving(layers[i + 1]) && !IsAddSource(network, i);
+            var pool = layers[i + 1];
+            FoldsActivation[i + 1] = pool.Kind == LayerKind.MaxPool2d && IsSignPreserving(layers[i]) && !IsAddSource(network, i)
+                && (layers[i].Kind == LayerKind.ReLU || pool.Stride >= pool.Kernel);
+        }
         var offset = 0;
         var largest = 0;
         var previous = InputBuffer;
@@ -33,6 +47,12 @@ internal sealed class WorkspacePlan
             if (layer.Kind is LayerKind.Flatten or LayerKind.Identity)
             {
                 Buffers[i] = previous;
+                Offsets[i] = -1;
+                continue;
+            }
+            if (FusesActivation[i])
+            {
+                Buffers[i] = "h" + (i + 1);
                 Offsets[i] = -1;
                 continue;
             }
@@ -74,6 +94,12 @@ internal sealed class WorkspacePlan
     /// <summary>Per-sample offset of each Add layer's residual adjoint slot, else −1.</summary>
     public int[] ResidualOffsets { get; }
 
+    /// <summary>True for a Dense or Conv2d layer that applies the next layer's activation while storing (into that layer's slot).</summary>
+    public bool[] FusesActivation { get; }
+
+    /// <summary>True for a max-pool layer whose backward also applies the derivative of the activation before it.</summary>
+    public bool[] FoldsActivation { get; }
+
     /// <summary>Per-sample size of each of the two ping-pong adjoint buffers.</summary>
     public int AdjointSize { get; }
 
@@ -87,4 +113,18 @@ internal sealed class WorkspacePlan
     public int FirstParameterizedLayer { get; }
 
     public string InputOf(int layer) => layer == 0 ? InputBuffer : Buffers[layer - 1];
+
+    /// <summary>ReLU, or LeakyReLU with a positive slope: activations whose output has the sign of their input.</summary>
+    private static bool IsSignPreserving(LayerModel layer)
+        => layer.Kind == LayerKind.ReLU || (layer.Kind == LayerKind.LeakyReLU && layer.Slope > 0f);
+
+    private static bool IsAddSource(NetworkModel network, int index)
+    {
+        foreach (var layer in network.Layers)
+        {
+            if (layer.Kind == LayerKind.Add && layer.Source == index)
+                return true;
+        }
+        return false;
+    }
 }

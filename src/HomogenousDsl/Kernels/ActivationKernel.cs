@@ -33,7 +33,7 @@ public static class ActivationKernel
     public static void SquaredReluBackward(ReadOnlySpan<float> z, ReadOnlySpan<float> da, Span<float> dz)
         => Elementwise.Map<SquaredReluBackwardOperator>(z, da, dz, 0f);
 
-    private readonly struct ReluOperator : IUnaryOperator
+    internal readonly struct ReluOperator : IUnaryOperator
     {
         public static TV Invoke<TV, T>(TV z, TV unused) where TV : struct where T : ISimd<TV> => T.Max(z, T.Zero);
     }
@@ -43,7 +43,7 @@ public static class ActivationKernel
         public static TV Invoke<TV, T>(TV z, TV da, TV unused) where TV : struct where T : ISimd<TV> => T.IfGreater(z, T.Zero, da, T.Zero);
     }
 
-    private readonly struct LeakyReluOperator : IUnaryOperator
+    internal readonly struct LeakyReluOperator : IUnaryOperator
     {
         public static TV Invoke<TV, T>(TV z, TV slope) where TV : struct where T : ISimd<TV> => T.IfGreater(z, T.Zero, z, T.Multiply(slope, z));
     }

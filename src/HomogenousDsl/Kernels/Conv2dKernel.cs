@@ -9,7 +9,7 @@ namespace HomogenousDsl.Kernels;
 public static class Conv2dKernel
 {
     /// <summary>
-    /// Floats of scratch that <see cref="Forward"/> and <see cref="Backward"/> need: one column matrix
+    /// Floats of scratch that the Forward overloads and <see cref="Backward"/> need: one column matrix
     /// (PatchSize × OutHeight·OutWidth) and one more for its adjoint; zero for a pointwise (1×1, stride 1, unpadded) shape.
     /// </summary>
     public static int ScratchSize(Conv2dShape shape)
@@ -24,14 +24,25 @@ public static class Conv2dKernel
     /// </summary>
     public static void Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
         int batch, Conv2dShape shape, Span<float> scratch)
+        => Forward(weight, bias, input, output, batch, shape, scratch, ActivationEpilogue.None, 0f);
+
+    /// <summary>
+    /// As <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, Conv2dShape, Span{float})"/>,
+    /// then <paramref name="activation"/> (with <paramref name="slope"/> for LeakyReLU) applied as the output is stored:
+    /// the result equals the plain forward followed by the matching <see cref="ActivationKernel"/> function, bit for bit,
+    /// without a second pass over the output and without storing the pre-activation.
+    /// </summary>
+    public static void Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
+        int batch, Conv2dShape shape, Span<float> scratch, ActivationEpilogue activation, float slope)
     {
         CheckSizes(weight, input, output, batch, shape, scratch);
         if (!bias.IsEmpty)
             Guard.AtLeast(bias, shape.OutChannels);
+        Epilogue.Validate(activation);
         int pixels = shape.OutPixels;
         if (PackedGemm.IsWorthwhile(shape.OutChannels, batch * pixels, shape.PatchSize))
         {
-            ConvGemm.Forward(weight, bias, input, output, batch, shape);
+            ConvGemm.Forward(weight, bias, input, output, batch, shape, activation, slope);
             return;
         }
         for (int n = 0; n < batch; n++)
@@ -43,6 +54,7 @@ public static class Conv2dKernel
                 y.Slice(o * pixels, pixels).Fill(bias.IsEmpty ? 0f : bias[o]);
             Gemm.Multiply(weight, shape.PatchSize, 1, col, y, shape.OutChannels, pixels, shape.PatchSize, accumulate: true);
         }
+        Epilogue.ApplyInPlace(output[..(batch * shape.OutputSize)], activation, slope);
     }
 
     /// <summary>

@@ -24,11 +24,26 @@ internal static unsafe class ConvGemm
     public static Conv2dShape AdjointShape(in Conv2dShape s)
         => new(s.OutChannels, s.OutHeight, s.OutWidth, s.InChannels, s.Kernel, 1, s.Kernel - 1 - s.Padding);
 
+    /// <summary>output = act(W·col + bias), act applied while the product is copied out to NCHW.</summary>
     public static void Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
-        int batch, in Conv2dShape s)
+        int batch, in Conv2dShape s, ActivationEpilogue activation, float slope)
     {
         fixed (float* w = weight, b = bias, x = input, y = output)
-            Forward(w, bias.IsEmpty ? null : b, x, y, batch, s);
+        {
+            float* bp = bias.IsEmpty ? null : b;
+            switch (activation)
+            {
+                case ActivationEpilogue.Relu:
+                    Forward<ActivationKernel.ReluOperator>(w, bp, x, y, batch, s, slope);
+                    break;
+                case ActivationEpilogue.LeakyRelu:
+                    Forward<ActivationKernel.LeakyReluOperator>(w, bp, x, y, batch, s, slope);
+                    break;
+                default:
+                    Forward<Epilogue.None>(w, bp, x, y, batch, s, slope);
+                    break;
+            }
+        }
     }
 
     public static void WeightGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint, Span<float> weightGradient,
@@ -81,11 +96,11 @@ internal static unsafe class ConvGemm
                 for (int t = 0; t < taps; t++)
                     dst[t] = src[taps - 1 - t];
             }
-            Forward(flipped, null, dy, dx, batch, AdjointShape(s));
+            Forward<Epilogue.None>(flipped, null, dy, dx, batch, AdjointShape(s), 0f);
         }
     }
 
-    private static void Forward(float* w, float* bias, float* x, float* y, int batch, in Conv2dShape s)
+    private static void Forward<TOp>(float* w, float* bias, float* x, float* y, int batch, in Conv2dShape s, float slope) where TOp : IUnaryOperator
     {
         GemmWorkspace ws = GemmWorkspace.Current;
         int pixels = s.OutPixels, patch = s.PatchSize, outC = s.OutChannels, group = GroupSize(batch, pixels);
@@ -107,7 +122,7 @@ internal static unsafe class ConvGemm
             // product is [outC × (sample, pixel)]; the output is NCHW.
             for (int n = 0; n < g; n++)
             for (int o = 0; o < outC; o++)
-                CopyPlus(product + (long)o * columns + n * pixels, y + (long)(n0 + n) * s.OutputSize + o * pixels, pixels, bias == null ? 0f : bias[o]);
+                CopyPlus<TOp>(product + (long)o * columns + n * pixels, y + (long)(n0 + n) * s.OutputSize + o * pixels, pixels, bias == null ? 0f : bias[o], slope);
         }
     }
 
@@ -163,16 +178,16 @@ internal static unsafe class ConvGemm
         }
     }
 
-    private static void CopyPlus(float* src, float* dst, int count, float value)
+    private static void CopyPlus<TOp>(float* src, float* dst, int count, float value, float slope) where TOp : IUnaryOperator
     {
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            var v = Vector512.Create(value);
+            Vector512<float> v = Vector512.Create(value), p = Vector512.Create(slope);
             for (; i <= count - 16; i += 16)
-                Avx512F.Store(dst + i, Avx512F.LoadVector512(src + i) + v);
+                Avx512F.Store(dst + i, TOp.Invoke<Vector512<float>, Simd512>(Avx512F.LoadVector512(src + i) + v, p));
         }
         for (; i < count; i++)
-            dst[i] = src[i] + value;
+            dst[i] = TOp.Invoke<float, SimdScalar>(src[i] + value, slope);
     }
 }

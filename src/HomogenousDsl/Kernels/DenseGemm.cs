@@ -11,9 +11,26 @@ internal static unsafe class DenseGemm
     /// <summary>Samples per forward product when the batch is much larger than a training batch.</summary>
     public const int ForwardChunk = 512;
 
-    /// <summary>output[b, o] = bias[o] (or 0) + Σ_i weight[o, i]·input[b, i].</summary>
+    /// <summary>output[b, o] = act(bias[o] (or 0) + Σ_i weight[o, i]·input[b, i]), act applied while transposing back.</summary>
     public static void Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
-        int batch, int inFeatures, int outFeatures)
+        int batch, int inFeatures, int outFeatures, ActivationEpilogue activation, float slope)
+    {
+        switch (activation)
+        {
+            case ActivationEpilogue.Relu:
+                Forward<ActivationKernel.ReluOperator>(weight, bias, input, output, batch, inFeatures, outFeatures, slope);
+                break;
+            case ActivationEpilogue.LeakyRelu:
+                Forward<ActivationKernel.LeakyReluOperator>(weight, bias, input, output, batch, inFeatures, outFeatures, slope);
+                break;
+            default:
+                Forward<Epilogue.None>(weight, bias, input, output, batch, inFeatures, outFeatures, slope);
+                break;
+        }
+    }
+
+    private static void Forward<TOp>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
+        int batch, int inFeatures, int outFeatures, float slope) where TOp : IUnaryOperator
     {
         GemmWorkspace ws = GemmWorkspace.Current;
         // A big batch (full-data evaluation) goes in chunks so the transposed product stays in cache for the epilogue;
@@ -29,7 +46,7 @@ internal static unsafe class DenseGemm
                 int n = Math.Min(chunk, batch - b0);
                 var b = new OffsetMatrix(x + (long)b0 * inFeatures, rows, columns, columnStride: inFeatures);
                 PackedGemm.Multiply(a, b, product, n, outFeatures, n, inFeatures, accumulate: false);
-                Transpose.AddBias(product, n, outFeatures, bias.IsEmpty ? null : bp, y + (long)b0 * outFeatures);
+                Transpose.AddBias<TOp>(product, n, outFeatures, bias.IsEmpty ? null : bp, y + (long)b0 * outFeatures, slope);
             }
         }
     }

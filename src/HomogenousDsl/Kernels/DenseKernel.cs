@@ -8,15 +8,34 @@ public static class DenseKernel
     /// <summary>Overwrites output[b·out + o] with bias[o] + Σ_i weight[o·in + i]·input[b·in + i]; an empty bias means none.</summary>
     public static void Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
         int batch, int inFeatures, int outFeatures)
+        => Forward(weight, bias, input, output, batch, inFeatures, outFeatures, ActivationEpilogue.None, 0f);
+
+    /// <summary>
+    /// As <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int)"/>,
+    /// then <paramref name="activation"/> (with <paramref name="slope"/> for LeakyReLU) applied as the output is stored:
+    /// the result equals the plain forward followed by the matching <see cref="ActivationKernel"/> function, bit for bit,
+    /// without a second pass over the output and without storing the pre-activation.
+    /// </summary>
+    public static void Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
+        int batch, int inFeatures, int outFeatures, ActivationEpilogue activation, float slope)
     {
         CheckSizes(weight, input, output, batch, inFeatures, outFeatures);
         if (!bias.IsEmpty)
             Guard.AtLeast(bias, outFeatures);
+        Epilogue.Validate(activation);
         if (PackedGemm.IsWorthwhile(outFeatures, batch, inFeatures))
         {
-            DenseGemm.Forward(weight, bias, input, output, batch, inFeatures, outFeatures);
+            DenseGemm.Forward(weight, bias, input, output, batch, inFeatures, outFeatures, activation, slope);
             return;
         }
+        Unfused(weight, bias, input, output, batch, inFeatures, outFeatures);
+        Epilogue.ApplyInPlace(output[..(batch * outFeatures)], activation, slope);
+    }
+
+    // Small products: the activation pass over a small output costs little next to the call.
+    private static void Unfused(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
+        int batch, int inFeatures, int outFeatures)
+    {
         if (inFeatures < SmallFanInDense.MaxFanIn)
         {
             SmallFanInDense.Forward(weight, bias, input, output, batch, inFeatures, outFeatures);

@@ -46,6 +46,55 @@ public static class Pool2dKernel
         }
     }
 
+    /// <summary>
+    /// Max-pool backward with the derivative of the activation before the pool folded in: the pool's input was
+    /// a = act(z), with act ReLU or LeakyReLU(slope &gt; 0), and inputAdjoint receives the adjoint with respect to z, equal
+    /// bit for bit to <see cref="MaxBackward(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, Pool2dShape)"/>
+    /// followed by <see cref="ActivationKernel.ReluBackward"/> or <see cref="ActivationKernel.LeakyReluBackward"/> over
+    /// the whole input, but without that pass: the chosen element's sign comes from the pooled
+    /// <paramref name="output"/> (a &gt; 0 ⇔ z &gt; 0 for these activations, so ReLU'(0) = 0 and LeakyReLU'(0) = slope hold).
+    /// LeakyReLU needs non-overlapping windows (stride ≥ kernel).
+    /// </summary>
+    public static void MaxBackward(ReadOnlySpan<float> outputAdjoint, ReadOnlySpan<int> argmax, ReadOnlySpan<float> output, Span<float> inputAdjoint,
+        int batch, Pool2dShape shape, ActivationEpilogue activation, float slope)
+    {
+        if (activation == ActivationEpilogue.None)
+        {
+            MaxBackward(outputAdjoint, argmax, inputAdjoint, batch, shape);
+            return;
+        }
+        CheckSizes(inputAdjoint, outputAdjoint, batch, shape);
+        Guard.AtLeast(argmax, (long)batch * shape.OutputSize);
+        Guard.AtLeast(output, (long)batch * shape.OutputSize);
+        Epilogue.Validate(activation);
+        if (activation == ActivationEpilogue.LeakyRelu && !(slope > 0f && shape.Stride >= shape.Kernel))
+            throw new ArgumentException("A LeakyReLU folded into max-pool backward needs a positive slope and non-overlapping windows.", nameof(slope));
+        inputAdjoint[..(batch * shape.InputSize)].Clear();
+        bool relu = activation == ActivationEpilogue.Relu;
+        for (int n = 0; n < batch; n++)
+        {
+            Span<float> dx = inputAdjoint.Slice(n * shape.InputSize, shape.InputSize);
+            ReadOnlySpan<float> dy = outputAdjoint.Slice(n * shape.OutputSize, shape.OutputSize);
+            ReadOnlySpan<float> y = output.Slice(n * shape.OutputSize, shape.OutputSize);
+            ReadOnlySpan<int> at = argmax.Slice(n * shape.OutputSize, shape.OutputSize);
+            if (relu)
+            {
+                // Overlapping windows that pick the same element share its mask, so masking each share equals masking the sum.
+                for (int j = 0; j < dy.Length; j++)
+                    dx[at[j]] += SimdScalar.IfGreater(y[j], 0f, dy[j], 0f);
+            }
+            else
+            {
+                // Each element is chosen at most once: the cleared zero plus the share, then scaled as LeakyReluBackward would.
+                for (int j = 0; j < dy.Length; j++)
+                {
+                    float g = 0f + dy[j];
+                    dx[at[j]] = SimdScalar.IfGreater(y[j], 0f, g, slope * g);
+                }
+            }
+        }
+    }
+
     /// <summary>Overwrites output with each window's mean.</summary>
     public static void AvgForward(ReadOnlySpan<float> input, Span<float> output, int batch, Pool2dShape shape)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -7,23 +8,25 @@ namespace HomogenousDsl.Kernels;
 internal static unsafe class Transpose
 {
     /// <summary>
-    /// destination[j·rows + i] = bias[i] (or 0) + source[i·columns + j] for a rows × columns source: whole 16×16 blocks in
-    /// registers, the ragged edges element by element.
+    /// destination[j·rows + i] = act(bias[i] (or 0) + source[i·columns + j]) for a rows × columns source, act being
+    /// <typeparamref name="TOp"/> with parameter <paramref name="slope"/>: whole 16×16 blocks in registers, the ragged
+    /// edges element by element.
     /// </summary>
-    public static void AddBias(float* source, int columns, int rows, float* bias, float* destination)
+    public static void AddBias<TOp>(float* source, int columns, int rows, float* bias, float* destination, float slope)
+        where TOp : IUnaryOperator
     {
         int fullRows = rows & ~15, fullColumns = columns & ~15;
         for (int i0 = 0; i0 < fullRows; i0 += 16)
         {
             for (int j0 = 0; j0 < fullColumns; j0 += 16)
-                Block16(source + (long)i0 * columns + j0, columns, destination + (long)j0 * rows + i0, rows, bias == null ? null : bias + i0);
+                Block16<TOp>(source + (long)i0 * columns + j0, columns, destination + (long)j0 * rows + i0, rows, bias == null ? null : bias + i0, slope);
         }
         for (int j = 0; j < columns; j++)
         {
             float* d = destination + (long)j * rows;
             int iStart = j < fullColumns ? fullRows : 0;
             for (int i = iStart; i < rows; i++)
-                d[i] = (bias == null ? 0f : bias[i]) + source[(long)i * columns + j];
+                d[i] = TOp.Invoke<float, SimdScalar>((bias == null ? 0f : bias[i]) + source[(long)i * columns + j], slope);
         }
     }
 
@@ -31,7 +34,10 @@ internal static unsafe class Transpose
     /// d[q·ldd + j] = s[j·stride + q] (+ bias[j]) for q, j &lt; 16: unpack 32-bit, unpack 64-bit, then two rounds of
     /// 128-bit lane shuffles; 64 shuffles per 256 floats, all in registers.
     /// </summary>
-    public static void Block16(float* s, int stride, float* d, int ldd, float* bias)
+    public static void Block16(float* s, int stride, float* d, int ldd, float* bias) => Block16<Epilogue.None>(s, stride, d, ldd, bias, 0f);
+
+    /// <summary>As <see cref="Block16(float*, int, float*, int, float*)"/>, then <typeparamref name="TOp"/> on each stored register.</summary>
+    public static void Block16<TOp>(float* s, int stride, float* d, int ldd, float* bias, float slope) where TOp : IUnaryOperator
     {
         Vector512<float> t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15;
         {
@@ -66,11 +72,11 @@ internal static unsafe class Transpose
             t14 = Avx512F.UnpackLow(u1.AsDouble(), u3.AsDouble()).AsSingle(); t15 = Avx512F.UnpackHigh(u1.AsDouble(), u3.AsDouble()).AsSingle();
         }
         // t(4i + m), 128-bit lane L, now holds source column 4L + m of rows 4i..4i+3.
-        Vector512<float> b = bias == null ? Vector512<float>.Zero : Avx512F.LoadVector512(bias);
-        Finish(t0, t4, t8, t12, d, ldd, b);
-        Finish(t1, t5, t9, t13, d + ldd, ldd, b);
-        Finish(t2, t6, t10, t14, d + 2 * ldd, ldd, b);
-        Finish(t3, t7, t11, t15, d + 3 * ldd, ldd, b);
+        Vector512<float> b = bias == null ? Vector512<float>.Zero : Avx512F.LoadVector512(bias), p = Vector512.Create(slope);
+        Finish<TOp>(t0, t4, t8, t12, d, ldd, b, p);
+        Finish<TOp>(t1, t5, t9, t13, d + ldd, ldd, b, p);
+        Finish<TOp>(t2, t6, t10, t14, d + 2 * ldd, ldd, b, p);
+        Finish<TOp>(t3, t7, t11, t15, d + 3 * ldd, ldd, b, p);
     }
 
     /// <summary>d[q·ldd + j] = s[j·stride + q] for q, j &lt; 8, in 256-bit registers (24 shuffles per 64 floats).</summary>
@@ -93,13 +99,15 @@ internal static unsafe class Transpose
     }
 
     // Output rows m, 4 + m, 8 + m, 12 + m from the four registers that hold column m of each lane.
-    private static void Finish(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> e, float* d, int ldd, Vector512<float> bias)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish<TOp>(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> e, float* d, int ldd,
+        Vector512<float> bias, Vector512<float> slope) where TOp : IUnaryOperator
     {
         Vector512<float> x0 = Avx512F.Shuffle4x128(a, b, 0x44), x1 = Avx512F.Shuffle4x128(a, b, 0xEE);
         Vector512<float> y0 = Avx512F.Shuffle4x128(c, e, 0x44), y1 = Avx512F.Shuffle4x128(c, e, 0xEE);
-        Avx512F.Store(d, Avx512F.Shuffle4x128(x0, y0, 0x88) + bias);
-        Avx512F.Store(d + 4 * ldd, Avx512F.Shuffle4x128(x0, y0, 0xDD) + bias);
-        Avx512F.Store(d + 8 * ldd, Avx512F.Shuffle4x128(x1, y1, 0x88) + bias);
-        Avx512F.Store(d + 12 * ldd, Avx512F.Shuffle4x128(x1, y1, 0xDD) + bias);
+        Avx512F.Store(d, TOp.Invoke<Vector512<float>, Simd512>(Avx512F.Shuffle4x128(x0, y0, 0x88) + bias, slope));
+        Avx512F.Store(d + 4 * ldd, TOp.Invoke<Vector512<float>, Simd512>(Avx512F.Shuffle4x128(x0, y0, 0xDD) + bias, slope));
+        Avx512F.Store(d + 8 * ldd, TOp.Invoke<Vector512<float>, Simd512>(Avx512F.Shuffle4x128(x1, y1, 0x88) + bias, slope));
+        Avx512F.Store(d + 12 * ldd, TOp.Invoke<Vector512<float>, Simd512>(Avx512F.Shuffle4x128(x1, y1, 0xDD) + bias, slope));
     }
 }

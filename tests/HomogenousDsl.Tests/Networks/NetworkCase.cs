@@ -52,6 +52,7 @@ public static class NetworkCases
         new NetworkCase<DenseRelu>(), new NetworkCase<DenseLeaky>(), new NetworkCase<DenseAbsIdentity>(),
         new NetworkCase<DenseSquared>(), new NetworkCase<ConvMax>(), new NetworkCase<ConvAvgStride>(), new NetworkCase<DeepConv>(),
         new NetworkCase<DenseCustom>(), new NetworkCase<DenseResidual>(), new NetworkCase<ConvResidual>(), new NetworkCase<ResidualOutput>(),
+        new NetworkCase<DenseLeakyWide>(), new NetworkCase<ConvReluPoolWide>(),
     ];
 
     public static TheoryData<string> Names() => new(All.Select(static c => c.Name));

@@ -68,6 +68,30 @@ public partial class AbsProbe;
 [Dense(1)]
 public partial class MaxPoolProbe;
 
+// Fused schedules (the activation applied as the layer stores, its derivative read from its output or folded into the
+// max-pool backward), wide enough that the packed products and their epilogues run at the batch sizes of FusionTests.
+
+[HomogeneousNetwork(Input = new[] { 37 })]
+[Dense(67)] [LeakyReLU(0.3f)]
+[Dense(1)]
+public partial class DenseLeakyWide;
+
+[HomogeneousNetwork(Input = new[] { 1, 6, 6 })]
+[Conv2d(7, Kernel = 3, Padding = 1)] [ReLU] [MaxPool2d(2)]
+[Flatten]
+[Dense(1)]
+public partial class ConvReluPoolWide;
+
+[HomogeneousNetwork(Input = new[] { 16 })]
+[Dense(32)] [ReLU]
+[Dense(1)]
+public partial class WideReluProbe;
+
+[HomogeneousNetwork(Input = new[] { 16 })]
+[Dense(32)] [LeakyReLU(0.25f)]
+[Dense(1)]
+public partial class WideLeakyProbe;
+
 // User activations ([HomogeneousActivation]) and residual connections ([Add]).
 
 [HomogeneousNetwork(Input = new[] { 5 })]
