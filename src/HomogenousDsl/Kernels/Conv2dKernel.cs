@@ -42,6 +42,11 @@ public static class Conv2dKernel
         int pixels = shape.OutPixels;
         if (PackedGemm.IsWorthwhile(shape.OutChannels, batch * pixels, shape.PatchSize))
         {
+            if (ConvDirect.Applies(shape))
+            {
+                ConvDirect.Forward(weight, bias, input, output, batch, shape, activation, slope);
+                return;
+            }
             ConvGemm.Forward(weight, bias, input, output, batch, shape, activation, slope);
             return;
         }
@@ -81,7 +86,9 @@ public static class Conv2dKernel
 
         // Each product takes the packed GEMM when it is large enough; whatever remains runs per sample below.
         bool weightDone = PackedGemm.IsWorthwhile(patch, shape.OutChannels, batch * pixels);
-        if (weightDone)
+        if (weightDone && ConvDirect.Applies(shape))
+            ConvDirect.WeightGradient(input, outputAdjoint, weightGradient, batch, shape);
+        else if (weightDone)
             ConvGemm.WeightGradient(input, outputAdjoint, weightGradient, batch, shape);
         bool inputDone = inputAdjoint.IsEmpty;
         if (!inputDone && ConvGemm.AdjointIsConvolution(shape)
