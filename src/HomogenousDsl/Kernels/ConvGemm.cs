@@ -113,12 +113,13 @@ internal static unsafe class ConvGemm
         int* patchOffsets = PatchOffsets(ws, IntSlot.BRows, s);
         int* pixelOffsets = PixelOffsets(ws, IntSlot.BColumns, s, group);
         var weights = new OffsetMatrix(w, weightRows, weightColumns);
+        float* packedWeights = PackAll(ws, weights, outC, patch);
 
         for (int n0 = 0; n0 < batch; n0 += group)
         {
             int g = Math.Min(group, batch - n0), columns = g * pixels;
             Pad(x + (long)n0 * s.InputSize, padded, g, s);
-            PackedGemm.Multiply(weights, new OffsetMatrix(padded, patchOffsets, pixelOffsets, overread: true), product, columns, outC, columns, patch, accumulate: false);
+            MultiplyByPackedWeights(packedWeights, new OffsetMatrix(padded, patchOffsets, pixelOffsets, overread: true), product, columns, outC, columns, patch);
             // product is [outC × (sample, pixel)]; the output is NCHW.
             for (int n = 0; n < g; n++)
             for (int o = 0; o < outC; o++)
@@ -195,6 +196,58 @@ internal static unsafe class ConvGemm
                     float* cRow = c + ic * ldc + jc;
                     for (int u = 0; u < panels; u++)
                         GemmMicroKernel.Run(packedA, packedB + (long)u * NR * kc, kc, cRow + u * NR, ldc, rows, Math.Min(NR, nc - u * NR), add);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs every A tile of an m × k operand once, in the order <see cref="MultiplyByPackedWeights"/> reads them: per
+    /// k block (balanced as in <see cref="PackedGemm"/>), per 8-row tile, Rows × RowStride floats.
+    /// </summary>
+    private static float* PackAll(GemmWorkspace ws, in OffsetMatrix a, int m, int k)
+    {
+        const int MR = GemmMicroKernel.Rows, KC = GemmMicroKernel.RowStride;
+        int kBlocks = (k + KC - 1) / KC, kcMax = (k + kBlocks - 1) / kBlocks, tiles = (m + MR - 1) / MR;
+        float* packed = ws.Floats(FloatSlot.PackedA, (long)kBlocks * tiles * MR * KC);
+        float* dst = packed;
+        for (int pc = 0; pc < k; pc += kcMax)
+        for (int ic = 0; ic < m; ic += MR, dst += MR * KC)
+            GemmPacking.PackA(a, ic, Math.Min(MR, m - ic), pc, Math.Min(kcMax, k - pc), dst);
+        return packed;
+    }
+
+    /// <summary>
+    /// C (m × n) = A·B as <see cref="PackedGemm.Multiply"/> does it, with A (the weights, the same for every sample group)
+    /// already packed by <see cref="PackAll"/>, so a call packs only B.
+    /// </summary>
+    private static void MultiplyByPackedWeights(float* packedA, in OffsetMatrix b, float* c, nint ldc, int m, int n, int k)
+    {
+        const int MR = GemmMicroKernel.Rows, NR = GemmMicroKernel.Columns, KC = GemmMicroKernel.RowStride;
+        if (m <= 0 || n <= 0 || k <= 0)
+            return;
+        int kBlocks = (k + KC - 1) / KC, kcMax = (k + kBlocks - 1) / kBlocks, tiles = (m + MR - 1) / MR;
+        int nBlocks = (n + PackedGemm.BlockColumns - 1) / PackedGemm.BlockColumns;
+        int ncMax = Math.Min(n, ((n + nBlocks - 1) / nBlocks + NR - 1) / NR * NR);
+        float* packedB = GemmWorkspace.Current.Floats(FloatSlot.PackedB, (long)kcMax * ((ncMax + NR - 1) / NR * NR) + GemmPacking.Slack);
+        float* aBlock = packedA;
+        for (int pc = 0; pc < k; pc += kcMax, aBlock += (long)tiles * MR * KC)
+        {
+            int kc = Math.Min(kcMax, k - pc);
+            bool add = pc > 0;
+            for (int jc = 0; jc < n; jc += ncMax)
+            {
+                int nc = Math.Min(ncMax, n - jc);
+                int panels = (nc + NR - 1) / NR;
+                for (int u = 0; u < panels; u++)
+                    GemmPacking.PackB(b, pc, kc, jc + u * NR, Math.Min(NR, nc - u * NR), packedB + (long)u * NR * kc);
+                float* aTile = aBlock;
+                for (int ic = 0; ic < m; ic += MR, aTile += MR * KC)
+                {
+                    int rows = Math.Min(MR, m - ic);
+                    float* cRow = c + ic * ldc + jc;
+                    for (int u = 0; u < panels; u++)
+                        GemmMicroKernel.Run(aTile, packedB + (long)u * NR * kc, kc, cRow + u * NR, ldc, rows, Math.Min(NR, nc - u * NR), add);
                 }
             }
         }
