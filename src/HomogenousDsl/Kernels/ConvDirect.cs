@@ -24,6 +24,13 @@ internal static unsafe class ConvDirect
     public static bool Applies(in Conv2dShape s)
         => Vector512.IsHardwareAccelerated && s.Stride == 1 && s.PatchSize <= MaxPatch && !s.IsPointwise;
 
+    /// <summary>
+    /// <see cref="Applies"/> and enough multiply-adds to leave the simple per-sample loops; unlike the packed GEMM this
+    /// path needs no minimum channel count (8 output channels run as two register blocks).
+    /// </summary>
+    public static bool IsWorthwhile(int batch, in Conv2dShape s)
+        => Applies(s) && (long)batch * s.OutPixels * s.OutChannels * s.PatchSize >= 1L << 15;
+
     private static int PlaneSize(in Conv2dShape s) => (s.InHeight + 2 * s.Padding) * s.OutWidth + 16;
 
     public static void Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,

@@ -43,7 +43,7 @@ public sealed class Conv2dKernelTests
     /// <summary>
     /// Around the direct path for small patches (stride 1, PatchSize ≤ 32): W4's first layer; odd channel counts (a partial
     /// block of four); outputs that end in a partial register and span several 64-pixel blocks; padding 0 up to beyond K;
-    /// an even kernel; PatchSize exactly 32 (direct) and 36 (packed GEMM); stride 2 (packed GEMM).
+    /// fewer output channels than the packed GEMM takes (8, 3); an even kernel; PatchSize exactly 32 (direct) and 36 (packed GEMM); stride 2 (packed GEMM).
     /// </summary>
     public static TheoryData<int, int, int, int, int, int, int> DirectShapes => new()
     {
@@ -56,6 +56,8 @@ public sealed class Conv2dKernelTests
         { 1, 16, 16, 33, 6, 1, 2 },
         { 1, 20, 20, 12, 5, 2, 2 },
         { 1, 10, 70, 5, 3, 1, 1 },
+        { 1, 20, 18, 8, 5, 1, 0 },
+        { 2, 16, 16, 3, 3, 1, 1 },
     };
 
     // Three samples, so sample groups of the packed path straddle and some shapes split into several groups.
