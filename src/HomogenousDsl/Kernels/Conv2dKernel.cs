@@ -40,6 +40,11 @@ public static class Conv2dKernel
             Guard.AtLeast(bias, shape.OutChannels);
         Epilogue.Validate(activation);
         int pixels = shape.OutPixels;
+        if (ConvDirect.IsWorthwhile(batch, shape))
+        {
+            ConvDirect.Forward(weight, bias, input, output, batch, shape, activation, slope);
+            return;
+        }
         if (PackedGemm.IsWorthwhile(shape.OutChannels, batch * pixels, shape.PatchSize))
         {
             ConvGemm.Forward(weight, bias, input, output, batch, shape, activation, slope);
@@ -80,8 +85,11 @@ public static class Conv2dKernel
         }
 
         // Each product takes the packed GEMM when it is large enough; whatever remains runs per sample below.
-        bool weightDone = PackedGemm.IsWorthwhile(patch, shape.OutChannels, batch * pixels);
-        if (weightDone)
+        bool direct = ConvDirect.IsWorthwhile(batch, shape);
+        bool weightDone = direct || PackedGemm.IsWorthwhile(patch, shape.OutChannels, batch * pixels);
+        if (direct)
+            ConvDirect.WeightGradient(input, outputAdjoint, weightGradient, batch, shape);
+        else if (weightDone)
             ConvGemm.WeightGradient(input, outputAdjoint, weightGradient, batch, shape);
         bool inputDone = inputAdjoint.IsEmpty;
         if (!inputDone && ConvGemm.AdjointIsConvolution(shape)

@@ -70,7 +70,7 @@ internal static unsafe class ConvGemm
                 Pad(x + (long)n0 * s.InputSize, padded, g, s);
                 var col = new OffsetMatrix(padded, patchOffsets, pixelOffsets, overread: true);
                 var dyT = new OffsetMatrix(dy + (long)n0 * s.OutputSize, adjointRows, adjointColumns);
-                PackedGemm.Multiply(col, dyT, product, outC, patch, outC, g * pixels, accumulate: n0 > 0);
+                MultiplyByIm2Col(col, dyT, product, outC, patch, outC, g * pixels, accumulate: n0 > 0);
             }
             for (int o = 0; o < outC; o++)
             {
@@ -113,16 +113,143 @@ internal static unsafe class ConvGemm
         int* patchOffsets = PatchOffsets(ws, IntSlot.BRows, s);
         int* pixelOffsets = PixelOffsets(ws, IntSlot.BColumns, s, group);
         var weights = new OffsetMatrix(w, weightRows, weightColumns);
+        float* packedWeights = PackAll(ws, weights, outC, patch);
 
         for (int n0 = 0; n0 < batch; n0 += group)
         {
             int g = Math.Min(group, batch - n0), columns = g * pixels;
             Pad(x + (long)n0 * s.InputSize, padded, g, s);
-            PackedGemm.Multiply(weights, new OffsetMatrix(padded, patchOffsets, pixelOffsets, overread: true), product, columns, outC, columns, patch, accumulate: false);
+            MultiplyByPackedWeights(packedWeights, new OffsetMatrix(padded, patchOffsets, pixelOffsets, overread: true), product, columns, outC, columns, patch);
             // product is [outC × (sample, pixel)]; the output is NCHW.
             for (int n = 0; n < g; n++)
             for (int o = 0; o < outC; o++)
                 CopyPlus<TOp>(product + (long)o * columns + n * pixels, y + (long)(n0 + n) * s.OutputSize + o * pixels, pixels, bias == null ? 0f : bias[o], slope);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="PackedGemm.Multiply"/> for A an im2col matrix with pixels along k (the weight gradient): every A tile of
+    /// a k block has the same column offsets, so its runs of adjacent pixels are found once per k block rather than once
+    /// per tile, and each tile row is packed as one register copy per run (A must allow overread).
+    /// </summary>
+    private static void MultiplyByIm2Col(in OffsetMatrix a, in OffsetMatrix b, float* c, nint ldc, int m, int n, int k, bool accumulate)
+    {
+        const int MR = GemmMicroKernel.Rows, NR = GemmMicroKernel.Columns, KC = GemmMicroKernel.RowStride, RS = GemmMicroKernel.RowStride;
+        if (m <= 0 || n <= 0 || k <= 0)
+        {
+            PackedGemm.Multiply(a, b, c, ldc, m, n, k, accumulate);
+            return;
+        }
+        GemmWorkspace workspace = GemmWorkspace.Current;
+        int kBlocks = (k + KC - 1) / KC;
+        int kcMax = (k + kBlocks - 1) / kBlocks;
+        int nBlocks = (n + PackedGemm.BlockColumns - 1) / PackedGemm.BlockColumns;
+        int ncMax = Math.Min(n, ((n + nBlocks - 1) / nBlocks + NR - 1) / NR * NR);
+        float* packedA = workspace.Floats(FloatSlot.PackedA, MR * KC);
+        float* packedB = workspace.Floats(FloatSlot.PackedB, (long)kcMax * ((ncMax + NR - 1) / NR * NR) + GemmPacking.Slack);
+        int* runStart = stackalloc int[KC + 1];
+        int* runSource = stackalloc int[KC + 1];
+
+        for (int pc = 0; pc < k; pc += kcMax)
+        {
+            int kc = Math.Min(kcMax, k - pc);
+            bool add = accumulate || pc > 0;
+            // Runs of adjacent source columns (≤ 16, one register each), shared by every tile of this k block.
+            int* colOff = a.ColumnOffsets + pc;
+            int runs = 0;
+            for (int p = 0; p < kc;)
+            {
+                int length = 1;
+                while (p + length < kc && length < 16 && colOff[p + length] == colOff[p] + length)
+                    length++;
+                runStart[runs] = p;
+                runSource[runs++] = colOff[p];
+                p += length;
+            }
+            bool byRuns = kc >= 4 * runs;
+            for (int jc = 0; jc < n; jc += ncMax)
+            {
+                int nc = Math.Min(ncMax, n - jc);
+                int panels = (nc + NR - 1) / NR;
+                for (int u = 0; u < panels; u++)
+                    GemmPacking.PackB(b, pc, kc, jc + u * NR, Math.Min(NR, nc - u * NR), packedB + (long)u * NR * kc);
+                for (int ic = 0; ic < m; ic += MR)
+                {
+                    int rows = Math.Min(MR, m - ic);
+                    if (byRuns)
+                    {
+                        // Register copies overshoot each run; the next run (or row) overwrites the overshoot, so runs go in order.
+                        for (int r = 0; r < rows; r++)
+                        {
+                            float* src = a.Source + a.RowOffsets[ic + r];
+                            float* dst = packedA + r * RS;
+                            for (int t = 0; t < runs; t++)
+                                Avx512F.Store(dst + runStart[t], Avx512F.LoadVector512(src + runSource[t]));
+                        }
+                        for (int r = rows; r < MR; r++)
+                            new Span<float>(packedA + r * RS, kc).Clear();
+                    }
+                    else
+                    {
+                        GemmPacking.PackA(a, ic, rows, pc, kc, packedA);
+                    }
+                    float* cRow = c + ic * ldc + jc;
+                    for (int u = 0; u < panels; u++)
+                        GemmMicroKernel.Run(packedA, packedB + (long)u * NR * kc, kc, cRow + u * NR, ldc, rows, Math.Min(NR, nc - u * NR), add);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs every A tile of an m × k operand once, in the order <see cref="MultiplyByPackedWeights"/> reads them: per
+    /// k block (balanced as in <see cref="PackedGemm"/>), per 8-row tile, Rows × RowStride floats.
+    /// </summary>
+    private static float* PackAll(GemmWorkspace ws, in OffsetMatrix a, int m, int k)
+    {
+        const int MR = GemmMicroKernel.Rows, KC = GemmMicroKernel.RowStride;
+        int kBlocks = (k + KC - 1) / KC, kcMax = (k + kBlocks - 1) / kBlocks, tiles = (m + MR - 1) / MR;
+        float* packed = ws.Floats(FloatSlot.PackedA, (long)kBlocks * tiles * MR * KC);
+        float* dst = packed;
+        for (int pc = 0; pc < k; pc += kcMax)
+        for (int ic = 0; ic < m; ic += MR, dst += MR * KC)
+            GemmPacking.PackA(a, ic, Math.Min(MR, m - ic), pc, Math.Min(kcMax, k - pc), dst);
+        return packed;
+    }
+
+    /// <summary>
+    /// C (m × n) = A·B as <see cref="PackedGemm.Multiply"/> does it, with A (the weights, the same for every sample group)
+    /// already packed by <see cref="PackAll"/>, so a call packs only B.
+    /// </summary>
+    private static void MultiplyByPackedWeights(float* packedA, in OffsetMatrix b, float* c, nint ldc, int m, int n, int k)
+    {
+        const int MR = GemmMicroKernel.Rows, NR = GemmMicroKernel.Columns, KC = GemmMicroKernel.RowStride;
+        if (m <= 0 || n <= 0 || k <= 0)
+            return;
+        int kBlocks = (k + KC - 1) / KC, kcMax = (k + kBlocks - 1) / kBlocks, tiles = (m + MR - 1) / MR;
+        int nBlocks = (n + PackedGemm.BlockColumns - 1) / PackedGemm.BlockColumns;
+        int ncMax = Math.Min(n, ((n + nBlocks - 1) / nBlocks + NR - 1) / NR * NR);
+        float* packedB = GemmWorkspace.Current.Floats(FloatSlot.PackedB, (long)kcMax * ((ncMax + NR - 1) / NR * NR) + GemmPacking.Slack);
+        float* aBlock = packedA;
+        for (int pc = 0; pc < k; pc += kcMax, aBlock += (long)tiles * MR * KC)
+        {
+            int kc = Math.Min(kcMax, k - pc);
+            bool add = pc > 0;
+            for (int jc = 0; jc < n; jc += ncMax)
+            {
+                int nc = Math.Min(ncMax, n - jc);
+                int panels = (nc + NR - 1) / NR;
+                for (int u = 0; u < panels; u++)
+                    GemmPacking.PackB(b, pc, kc, jc + u * NR, Math.Min(NR, nc - u * NR), packedB + (long)u * NR * kc);
+                float* aTile = aBlock;
+                for (int ic = 0; ic < m; ic += MR, aTile += MR * KC)
+                {
+                    int rows = Math.Min(MR, m - ic);
+                    float* cRow = c + ic * ldc + jc;
+                    for (int u = 0; u < panels; u++)
+                        GemmMicroKernel.Run(aTile, packedB + (long)u * NR * kc, kc, cRow + u * NR, ldc, rows, Math.Min(NR, nc - u * NR), add);
+                }
+            }
         }
     }
 

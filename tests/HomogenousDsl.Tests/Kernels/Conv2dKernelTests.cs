@@ -40,11 +40,31 @@ public sealed class Conv2dKernelTests
         { 16, 14, 14, 40, 5, 1, 2 },
     };
 
+    /// <summary>
+    /// Around the direct path for small patches (stride 1, PatchSize ≤ 32): W4's first layer; odd channel counts (a partial
+    /// block of four); outputs that end in a partial register and span several 64-pixel blocks; padding 0 up to beyond K;
+    /// fewer output channels than the packed GEMM takes (8, 3); an even kernel; PatchSize exactly 32 (direct) and 36 (packed GEMM); stride 2 (packed GEMM).
+    /// </summary>
+    public static TheoryData<int, int, int, int, int, int, int> DirectShapes => new()
+    {
+        { 1, 28, 28, 32, 5, 1, 2 },
+        { 1, 13, 11, 7, 5, 1, 0 },
+        { 2, 11, 9, 5, 3, 1, 3 },
+        { 3, 10, 12, 6, 3, 1, 1 },
+        { 1, 9, 17, 9, 5, 1, 5 },
+        { 2, 12, 12, 8, 4, 1, 2 },
+        { 1, 16, 16, 33, 6, 1, 2 },
+        { 1, 20, 20, 12, 5, 2, 2 },
+        { 1, 10, 70, 5, 3, 1, 1 },
+        { 1, 20, 18, 8, 5, 1, 0 },
+        { 2, 16, 16, 3, 3, 1, 1 },
+    };
+
     // Three samples, so sample groups of the packed path straddle and some shapes split into several groups.
     private const int Batch = 3;
 
     /// <summary>Forward with and without bias; scratch and output start as NaN to prove both are fully overwritten.</summary>
-    [Theory, MemberData(nameof(Shapes)), MemberData(nameof(PackedShapes))]
+    [Theory, MemberData(nameof(Shapes)), MemberData(nameof(PackedShapes)), MemberData(nameof(DirectShapes))]
     public void ForwardMatchesReference(int inC, int h, int w, int outC, int k, int stride, int pad)
     {
         var s = new Conv2dShape(inC, h, w, outC, k, stride, pad);
@@ -57,7 +77,7 @@ public sealed class Conv2dKernelTests
     }
 
     /// <summary>Weight and bias gradients accumulate onto what they held; the input adjoint is overwritten.</summary>
-    [Theory, MemberData(nameof(Shapes)), MemberData(nameof(PackedShapes))]
+    [Theory, MemberData(nameof(Shapes)), MemberData(nameof(PackedShapes)), MemberData(nameof(DirectShapes))]
     public void BackwardAccumulatesParametersAndOverwritesInputAdjoint(int inC, int h, int w, int outC, int k, int stride, int pad)
     {
         var s = new Conv2dShape(inC, h, w, outC, k, stride, pad);
@@ -81,7 +101,7 @@ public sealed class Conv2dKernelTests
     }
 
     /// <summary>Without bias the convolution is linear in x and in W: ⟨dy, y⟩ = ⟨dx, x⟩ = ⟨dW, W⟩ up to rounding.</summary>
-    [Theory, MemberData(nameof(Shapes)), MemberData(nameof(PackedShapes))]
+    [Theory, MemberData(nameof(Shapes)), MemberData(nameof(PackedShapes)), MemberData(nameof(DirectShapes))]
     public void BackwardIsTheAdjointOfForward(int inC, int h, int w, int outC, int k, int stride, int pad)
     {
         var s = new Conv2dShape(inC, h, w, outC, k, stride, pad);

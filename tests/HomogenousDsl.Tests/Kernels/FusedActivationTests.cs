@@ -34,6 +34,10 @@ public sealed class FusedActivationTests
         // Large enough for the packed convolution (its epilogue is the fused store).
         cases.Add(1, 12, 13, 8, 3, 1, 1, ActivationEpilogue.Relu);
         cases.Add(3, 9, 9, 16, 5, 1, 2, ActivationEpilogue.LeakyRelu);
+        // The direct small-patch convolution (stride 1, PatchSize ≤ 32), partial channel blocks and partial registers.
+        cases.Add(1, 28, 28, 32, 5, 1, 2, ActivationEpilogue.Relu);
+        cases.Add(1, 13, 11, 7, 5, 1, 0, ActivationEpilogue.Relu);
+        cases.Add(2, 11, 9, 5, 3, 1, 3, ActivationEpilogue.LeakyRelu);
         return cases;
     }
 
