@@ -33,6 +33,8 @@ public static class PerformanceReport
         md.AppendLine("Every figure is the median of timed windows taken in one run on one machine; absolute rates drift between runs, ratios to PyTorch and fractions of the peak measured alongside are what to compare.");
         foreach (var section in sections)
             RenderSection(md, section);
+        md.AppendLine();
+        md.AppendLine("Where a target is missed, `docs/performance-analysis.md` says by how much, what limits it (with profiles) and what has been tried.");
         RenderMethod(md, first);
         return md.ToString();
     }
