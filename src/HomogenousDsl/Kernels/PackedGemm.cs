@@ -26,8 +26,6 @@ internal static unsafe class PackedGemm
     {
         if (m <= 0 || n <= 0)
             return;
-        if (k > 0 && SplitGemm.TryRun(a, b, c, ldc, m, n, k, accumulate))
-            return;
         if (k <= 0)
         {
             if (!accumulate)

@@ -15,6 +15,8 @@ namespace HomogenousDsl.Training;
 /// <typeparam name="TNetwork">The generated network.</typeparam>
 public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNetwork : IHomogeneousNetwork<TNetwork>
 {
+    // Below this much forward work per block, one thread is faster than waking others (a dispatch costs microseconds).
+    private const long ParallelFlopsThreshold = 4_000_000;
 
     private readonly Dataset _data;
     private readonly LossKind _loss;
@@ -188,12 +190,9 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         _phase = phase;
         _blockStart = start;
         _blockCount = count;
-        var worthSplitting = _pool.Threads > 1 && count * TNetwork.Description.ForwardFlopsPerSample >= ParallelPlan.MinimumFlops;
-        var batchSplit = worthSplitting && count / _pool.Threads >= ParallelPlan.MinimumSamplesPerShard;
-        _activeShards = batchSplit ? _pool.Threads : 1;
-        // A batch too small to split still runs its large matrix products on all threads, split inside the kernels.
-        using (KernelThreads.Lend(worthSplitting && !batchSplit ? _pool : null))
-            _pool.Run(this, _activeShards);
+        var worthSplitting = count * TNetwork.Description.ForwardFlopsPerSample >= ParallelFlopsThreshold;
+        _activeShards = worthSplitting ? Math.Min(_pool.Threads, count) : 1;
+        _pool.Run(this, _activeShards);
         if (phase == Phase.Backward)
             _phase = Phase.Reduce;
     }

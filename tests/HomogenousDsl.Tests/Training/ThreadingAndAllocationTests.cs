@@ -12,12 +12,9 @@ public sealed class ThreadingAndAllocationTests
 {
     private static readonly Dataset s_digits = MnistLoader.TwoClass(EmbeddedDigits.Load(), 3, 5, maxPerClass: 100);
 
-    [Theory]
-    [InlineData(SplitMode.Batch)]
-    [InlineData(SplitMode.Kernels)]
-    public void SplitRunsAreBitIdenticalPerThreadCountAndCloseToOneThread(SplitMode mode)
+    [Fact]
+    public void SplitBatchesAreBitIdenticalPerThreadCountAndCloseToOneThread()
     {
-        using var _ = Use(mode);
         var twoThreads = Train(threads: 2);
         Assert.Equal(twoThreads, Train(threads: 2));
         var oneThread = Train(threads: 1);
@@ -25,21 +22,11 @@ public sealed class ThreadingAndAllocationTests
             Assert.True(Math.Abs(oneThread[i] - twoThreads[i]) <= 1e-4f * (1 + Math.Abs(oneThread[i])), $"θ[{i}]: {oneThread[i]} vs {twoThreads[i]}");
     }
 
-    [Fact]
-    public void SplittingMatrixProductsGivesTheSingleThreadResultExactly()
-    {
-        // Each thread computes whole rows or columns of every product with the same blocking as one thread would.
-        using var _ = Use(SplitMode.Kernels);
-        Assert.Equal(Train(threads: 1), Train(threads: 2));
-    }
-
     [Theory]
-    [InlineData(1, SplitMode.Kernels)]
-    [InlineData(2, SplitMode.Batch)]
-    [InlineData(2, SplitMode.Kernels)]
-    public void TrainingStepsAndMeasurementsAllocateNothing(int threads, SplitMode mode)
+    [InlineData(1)]
+    [InlineData(2)]
+    public void TrainingStepsAndMeasurementsAllocateNothing(int threads)
     {
-        using var _ = Use(mode);
         using var trainer = new Trainer<DigitsMlp>(s_digits, new TrainingOptions { BatchSize = 64, Threads = threads, UpdateRule = new ConstantStep(0.01) }, seed: 1);
         for (var i = 0; i < 20; i++)
             trainer.TrainStep();
@@ -55,21 +42,6 @@ public sealed class ThreadingAndAllocationTests
 
         Assert.Equal(0, afterSteps - before);
         Assert.Equal(0, afterMeasure - afterSteps);
-    }
-
-    public enum SplitMode { Batch, Kernels }
-
-    // The engine picks the split by batch size; tests force each one (this collection runs alone, so the switch is safe).
-    private static Restore Use(SplitMode mode)
-    {
-        var previous = ParallelPlan.MinimumSamplesPerShard;
-        ParallelPlan.MinimumSamplesPerShard = mode == SplitMode.Batch ? 1 : int.MaxValue;
-        return new Restore(previous);
-    }
-
-    private readonly struct Restore(int previous) : IDisposable
-    {
-        public void Dispose() => ParallelPlan.MinimumSamplesPerShard = previous;
     }
 
     // The calling thread's allocations plus the workers' (a process-wide count would include the test runner's).
