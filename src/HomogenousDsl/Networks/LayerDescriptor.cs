@@ -38,7 +38,17 @@ public sealed record LayerDescriptor(
     string? Activation = null)
 {
     /// <summary>Number of weight entries.</summary>
-    public int WeightLength => WeightShape.Length == 0 ? 0 : WeightShape.Aggregate(1, static (a, b) => a * b);
+    public int WeightLength
+    {
+        get
+        {
+            // A plain loop: margin measurements read this per layer, and they must not allocate.
+            var length = WeightShape.Length == 0 ? 0 : 1;
+            foreach (var dimension in WeightShape)
+                length *= dimension;
+            return length;
+        }
+    }
 
     /// <summary>Weights plus bias.</summary>
     public int ParameterLength => WeightLength + BiasLength;
