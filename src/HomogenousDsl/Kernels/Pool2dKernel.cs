@@ -21,7 +21,9 @@ public static class Pool2dKernel
         ref float x = ref MemoryMarshal.GetReference(input);
         ref float y = ref MemoryMarshal.GetReference(output);
         ref int at = ref MemoryMarshal.GetReference(argmax);
-        if (Vector512.IsHardwareAccelerated && shape.OutWidth >= Vector512<float>.Count)
+        if (MaxPool2x2.HandlesForward(shape))
+            MaxPool2x2.Forward(ref x, ref y, ref at, batch, shape);
+        else if (Vector512.IsHardwareAccelerated && shape.OutWidth >= Vector512<float>.Count)
             MaxForward<Vector512<float>, Simd512>(ref x, ref y, ref at, batch, shape);
         else if (Vector256.IsHardwareAccelerated && shape.OutWidth >= Vector256<float>.Count)
             MaxForward<Vector256<float>, Simd256>(ref x, ref y, ref at, batch, shape);
@@ -34,6 +36,13 @@ public static class Pool2dKernel
     {
         CheckSizes(inputAdjoint, outputAdjoint, batch, shape);
         Guard.AtLeast(argmax, (long)batch * shape.OutputSize);
+        if (MaxPool2x2.HandlesBackward(shape))
+        {
+            // No activation, so the pooled-output argument is never read; argmax is only compared with the four offsets.
+            MaxPool2x2.Backward(ref MemoryMarshal.GetReference(outputAdjoint), ref MemoryMarshal.GetReference(argmax), ref MemoryMarshal.GetReference(outputAdjoint),
+                ref MemoryMarshal.GetReference(inputAdjoint), batch, shape, ActivationEpilogue.None, 0f);
+            return;
+        }
         inputAdjoint[..(batch * shape.InputSize)].Clear();
         for (int n = 0; n < batch; n++)
         {
@@ -69,6 +78,12 @@ public static class Pool2dKernel
         Epilogue.Validate(activation);
         if (activation == ActivationEpilogue.LeakyRelu && !(slope > 0f && shape.Stride >= shape.Kernel))
             throw new ArgumentException("A LeakyReLU folded into max-pool backward needs a positive slope and non-overlapping windows.", nameof(slope));
+        if (MaxPool2x2.HandlesBackward(shape))
+        {
+            MaxPool2x2.Backward(ref MemoryMarshal.GetReference(outputAdjoint), ref MemoryMarshal.GetReference(argmax), ref MemoryMarshal.GetReference(output),
+                ref MemoryMarshal.GetReference(inputAdjoint), batch, shape, activation, slope);
+            return;
+        }
         inputAdjoint[..(batch * shape.InputSize)].Clear();
         bool relu = activation == ActivationEpilogue.Relu;
         for (int n = 0; n < batch; n++)

@@ -18,6 +18,9 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
     // Below this much forward work per block, one thread is faster than waking others (a dispatch costs microseconds).
     private const long ParallelFlopsThreshold = 4_000_000;
 
+    // Rows the batch gather prefetches ahead of the one it copies.
+    private const int GatherLookahead = 4;
+
     private readonly Dataset _data;
     private readonly LossKind _loss;
     private readonly int _chunk;
@@ -158,8 +161,15 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         if (_phase == Phase.Forward)
         {
             var features = _data.Features.AsSpan();
+            var rows = _indices.AsSpan(_blockStart + start, count);
+            RowPrefetch.Rows(_data.Features, size, rows[..Math.Min(GatherLookahead, count)]);
             for (var i = 0; i < count; i++)
-                features.Slice(_indices[_blockStart + start + i] * size, size).CopyTo(inputs.Slice(i * size, size));
+            {
+                // Rows come from anywhere in a set larger than the caches: keep a few in flight ahead of the copy.
+                if (i + GatherLookahead < count)
+                    RowPrefetch.Rows(_data.Features, size, rows.Slice(i + GatherLookahead, 1));
+                features.Slice(rows[i] * size, size).CopyTo(inputs.Slice(i * size, size));
+            }
             TNetwork.Forward(_parameters, inputs, outputs, count, state.Workspace);
             return;
         }

@@ -5,10 +5,15 @@ namespace HomogenousDsl.Tests.Kernels;
 /// <summary>Pool2dKernel against double references, including exact-tie conventions and overlapping windows.</summary>
 public sealed class Pool2dKernelTests
 {
-    /// <summary>(channels, height, width, kernel, stride): 2/2, overlapping 3/2, dense 3/1, with odd edges and rows of 16+ windows.</summary>
+    /// <summary>
+    /// (channels, height, width, kernel, stride): 2/2, overlapping 3/2, dense 3/1, with odd edges and rows of 16+ windows.
+    /// The 2/2 shapes cover the permute path's 4- and 8-window chunks (overlapping last chunks, exact tiling or an odd
+    /// edge that sends backward to the general path) and rows too short for it.
+    /// </summary>
     public static TheoryData<int, int, int, int, int> Shapes => new()
     {
-        { 1, 1, 1, 1, 1 }, { 3, 8, 8, 2, 2 }, { 2, 7, 9, 2, 2 }, { 2, 33, 35, 2, 2 },
+        { 1, 1, 1, 1, 1 }, { 3, 8, 8, 2, 2 }, { 2, 7, 9, 2, 2 }, { 2, 33, 35, 2, 2 }, { 2, 28, 28, 2, 2 }, { 2, 14, 14, 2, 2 },
+        { 2, 10, 34, 2, 2 }, { 1, 6, 6, 2, 2 }, { 2, 5, 16, 2, 2 },
         { 2, 9, 37, 3, 2 }, { 3, 7, 7, 3, 2 }, { 3, 7, 40, 3, 1 }, { 1, 5, 100, 3, 1 }, { 2, 17, 17, 3, 1 },
     };
 
