@@ -83,7 +83,7 @@ namespace Samples
         }
 
         /// <inheritdoc cref="global::HomogenousDsl.IHomogeneousNetwork{TSelf}.Backward"/>
-        public static void Backward(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputAdjoints, global::System.Span<float> gradient, int batch, global::System.Span<float> workspace)
+        public static void Backward(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputAdjoints, global::System.Span<float> gradient, int batch, global::System.Span<float> workspace, global::HomogenousDsl.GradientWrite write = global::HomogenousDsl.GradientWrite.Accumulate)
         {
             global::HomogenousDsl.NetworkArguments.Check(Description, parameters.Length, inputs.Length, outputAdjoints.Length, batch, workspace.Length, WorkspaceSize(batch));
             global::HomogenousDsl.NetworkArguments.CheckGradient(Description, gradient.Length);
@@ -112,7 +112,7 @@ namespace Samples
             global::HomogenousDsl.Kernels.VectorMath.Add(residual7, adjointA.Slice(0, batch * 2));
 
             // Layer 5: Dense 3 -> 2
-            global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(56, 6), h4, adjoint, gradient.Slice(56, 6), global::System.Span<float>.Empty, adjointB.Slice(0, batch * 3), batch, 3, 2);
+            global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(56, 6), h4, adjoint, gradient.Slice(56, 6), global::System.Span<float>.Empty, adjointB.Slice(0, batch * 3), batch, 3, 2, write);
             adjoint = adjointB.Slice(0, batch * 3);
 
             // Layer 4: Samples.HalfSquare (degree 2) on 3
@@ -121,7 +121,7 @@ namespace Samples
             adjoint = adjointB.Slice(0, batch * 3);
 
             // Layer 3: Dense 8 -> 3
-            global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(32, 24), h2, adjoint, gradient.Slice(32, 24), global::System.Span<float>.Empty, adjointA.Slice(0, batch * 8), batch, 8, 3);
+            global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(32, 24), h2, adjoint, gradient.Slice(32, 24), global::System.Span<float>.Empty, adjointA.Slice(0, batch * 8), batch, 8, 3, write);
             adjoint = adjointA.Slice(0, batch * 8);
 
             // Layer 2: Add layer 0's output on 8
@@ -135,7 +135,7 @@ namespace Samples
             global::HomogenousDsl.Kernels.VectorMath.Add(residual2, adjointA.Slice(0, batch * 8));
 
             // Layer 0: Dense 4 -> 8
-            global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(0, 32), input, adjoint, gradient.Slice(0, 32), global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 4, 8);
+            global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(0, 32), input, adjoint, gradient.Slice(0, 32), global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 4, 8, write);
         }
     }
 }

@@ -79,7 +79,7 @@ namespace Samples
         }
 
         /// <inheritdoc cref="global::HomogenousDsl.IHomogeneousNetwork{TSelf}.Backward"/>
-        public static void Backward(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputAdjoints, global::System.Span<float> gradient, int batch, global::System.Span<float> workspace)
+        public static void Backward(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputAdjoints, global::System.Span<float> gradient, int batch, global::System.Span<float> workspace, global::HomogenousDsl.GradientWrite write = global::HomogenousDsl.GradientWrite.Accumulate)
         {
             global::HomogenousDsl.NetworkArguments.Check(Description, parameters.Length, inputs.Length, outputAdjoints.Length, batch, workspace.Length, WorkspaceSize(batch));
             global::HomogenousDsl.NetworkArguments.CheckGradient(Description, gradient.Length);
@@ -98,7 +98,7 @@ namespace Samples
             global::System.ReadOnlySpan<float> adjoint = outputAdjoints.Slice(0, batch * OutputSize);
 
             // Layer 9: Dense 1024 -> 1
-            global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(3230496, 1024), h8, adjoint, gradient.Slice(3230496, 1024), global::System.Span<float>.Empty, adjointA.Slice(0, batch * 1024), batch, 1024, 1);
+            global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(3230496, 1024), h8, adjoint, gradient.Slice(3230496, 1024), global::System.Span<float>.Empty, adjointA.Slice(0, batch * 1024), batch, 1024, 1, write);
             adjoint = adjointA.Slice(0, batch * 1024);
 
             // Layer 8: ReLU on 1024 (its derivative's sign read from its output)
@@ -106,7 +106,7 @@ namespace Samples
             adjoint = adjointA.Slice(0, batch * 1024);
 
             // Layer 7: Dense 3136 -> 1024
-            global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(19232, 3211264), h5, adjoint, gradient.Slice(19232, 3211264), global::System.Span<float>.Empty, adjointB.Slice(0, batch * 3136), batch, 3136, 1024);
+            global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(19232, 3211264), h5, adjoint, gradient.Slice(19232, 3211264), global::System.Span<float>.Empty, adjointB.Slice(0, batch * 3136), batch, 3136, 1024, write);
             adjoint = adjointB.Slice(0, batch * 3136);
 
             // Layers 4–5: MaxPool2d 2×2 stride 2, 64×14×14 -> 64×7×7, with ReLU's derivative folded in (its sign read from the pooled output)
@@ -114,7 +114,7 @@ namespace Samples
             adjoint = adjointA.Slice(0, batch * 12544);
 
             // Layer 3: Conv2d 3×3 stride 1 padding 1, 32×14×14 -> 64×14×14
-            global::HomogenousDsl.Kernels.Conv2dKernel.Backward(parameters.Slice(800, 18432), h2, adjoint, gradient.Slice(800, 18432), global::System.Span<float>.Empty, adjointB.Slice(0, batch * 6272), batch, new global::HomogenousDsl.Kernels.Conv2dShape(32, 14, 14, 64, 3, 1, 1), scratch);
+            global::HomogenousDsl.Kernels.Conv2dKernel.Backward(parameters.Slice(800, 18432), h2, adjoint, gradient.Slice(800, 18432), global::System.Span<float>.Empty, adjointB.Slice(0, batch * 6272), batch, new global::HomogenousDsl.Kernels.Conv2dShape(32, 14, 14, 64, 3, 1, 1), scratch, write);
             adjoint = adjointB.Slice(0, batch * 6272);
 
             // Layers 1–2: MaxPool2d 2×2 stride 2, 32×28×28 -> 32×14×14, with ReLU's derivative folded in (its sign read from the pooled output)
@@ -122,7 +122,7 @@ namespace Samples
             adjoint = adjointA.Slice(0, batch * 25088);
 
             // Layer 0: Conv2d 5×5 stride 1 padding 2, 1×28×28 -> 32×28×28
-            global::HomogenousDsl.Kernels.Conv2dKernel.Backward(parameters.Slice(0, 800), input, adjoint, gradient.Slice(0, 800), global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, new global::HomogenousDsl.Kernels.Conv2dShape(1, 28, 28, 32, 5, 1, 2), scratch);
+            global::HomogenousDsl.Kernels.Conv2dKernel.Backward(parameters.Slice(0, 800), input, adjoint, gradient.Slice(0, 800), global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, new global::HomogenousDsl.Kernels.Conv2dShape(1, 28, 28, 32, 5, 1, 2), scratch, write);
         }
     }
 }

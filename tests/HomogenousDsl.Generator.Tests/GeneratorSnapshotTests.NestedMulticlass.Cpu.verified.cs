@@ -80,7 +80,7 @@ namespace Samples.Deep
             }
 
             /// <inheritdoc cref="global::HomogenousDsl.IHomogeneousNetwork{TSelf}.Backward"/>
-            public static void Backward(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputAdjoints, global::System.Span<float> gradient, int batch, global::System.Span<float> workspace)
+            public static void Backward(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputAdjoints, global::System.Span<float> gradient, int batch, global::System.Span<float> workspace, global::HomogenousDsl.GradientWrite write = global::HomogenousDsl.GradientWrite.Accumulate)
             {
                 global::HomogenousDsl.NetworkArguments.Check(Description, parameters.Length, inputs.Length, outputAdjoints.Length, batch, workspace.Length, WorkspaceSize(batch));
                 global::HomogenousDsl.NetworkArguments.CheckGradient(Description, gradient.Length);
@@ -97,7 +97,7 @@ namespace Samples.Deep
                 global::System.ReadOnlySpan<float> adjoint = outputAdjoints.Slice(0, batch * OutputSize);
 
                 // Layer 7: Dense 7 -> 5
-                global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(360, 35), h6, adjoint, gradient.Slice(360, 35), global::System.Span<float>.Empty, adjointA.Slice(0, batch * 7), batch, 7, 5);
+                global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(360, 35), h6, adjoint, gradient.Slice(360, 35), global::System.Span<float>.Empty, adjointA.Slice(0, batch * 7), batch, 7, 5, write);
                 adjoint = adjointA.Slice(0, batch * 7);
 
                 // Layer 6: SquaredReLU on 7
@@ -105,7 +105,7 @@ namespace Samples.Deep
                 adjoint = adjointA.Slice(0, batch * 7);
 
                 // Layer 5: Dense 36 -> 7
-                global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(108, 252), h2, adjoint, gradient.Slice(108, 252), global::System.Span<float>.Empty, adjointB.Slice(0, batch * 36), batch, 36, 7);
+                global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(108, 252), h2, adjoint, gradient.Slice(108, 252), global::System.Span<float>.Empty, adjointB.Slice(0, batch * 36), batch, 36, 7, write);
                 adjoint = adjointB.Slice(0, batch * 36);
 
                 // Layer 2: AvgPool2d 2×2 stride 1, 4×4×4 -> 4×3×3
@@ -117,7 +117,7 @@ namespace Samples.Deep
                 adjoint = adjointA.Slice(0, batch * 64);
 
                 // Layer 0: Conv2d 3×3 stride 2 padding 0, 3×9×9 -> 4×4×4
-                global::HomogenousDsl.Kernels.Conv2dKernel.Backward(parameters.Slice(0, 108), input, adjoint, gradient.Slice(0, 108), global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, new global::HomogenousDsl.Kernels.Conv2dShape(3, 9, 9, 4, 3, 2, 0), scratch);
+                global::HomogenousDsl.Kernels.Conv2dKernel.Backward(parameters.Slice(0, 108), input, adjoint, gradient.Slice(0, 108), global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, new global::HomogenousDsl.Kernels.Conv2dShape(3, 9, 9, 4, 3, 2, 0), scratch, write);
             }
         }
     }

@@ -50,7 +50,7 @@ namespace Samples
         }
 
         /// <inheritdoc cref="global::HomogenousDsl.IHomogeneousNetwork{TSelf}.Backward"/>
-        public static void Backward(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputAdjoints, global::System.Span<float> gradient, int batch, global::System.Span<float> workspace)
+        public static void Backward(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputAdjoints, global::System.Span<float> gradient, int batch, global::System.Span<float> workspace, global::HomogenousDsl.GradientWrite write = global::HomogenousDsl.GradientWrite.Accumulate)
         {
             global::HomogenousDsl.NetworkArguments.Check(Description, parameters.Length, inputs.Length, outputAdjoints.Length, batch, workspace.Length, WorkspaceSize(batch));
             global::HomogenousDsl.NetworkArguments.CheckGradient(Description, gradient.Length);
@@ -62,7 +62,7 @@ namespace Samples
             global::System.ReadOnlySpan<float> adjoint = outputAdjoints.Slice(0, batch * OutputSize);
 
             // Layer 2: Dense 100 -> 1
-            global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(300, 100), h1, adjoint, gradient.Slice(300, 100), global::System.Span<float>.Empty, adjointA.Slice(0, batch * 100), batch, 100, 1);
+            global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(300, 100), h1, adjoint, gradient.Slice(300, 100), global::System.Span<float>.Empty, adjointA.Slice(0, batch * 100), batch, 100, 1, write);
             adjoint = adjointA.Slice(0, batch * 100);
 
             // Layer 1: LeakyReLU(0.1f) on 100 (its derivative's sign read from its output)
@@ -70,7 +70,7 @@ namespace Samples
             adjoint = adjointA.Slice(0, batch * 100);
 
             // Layer 0: Dense 2 -> 100 with bias
-            global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(0, 200), input, adjoint, gradient.Slice(0, 200), gradient.Slice(200, 100), global::System.Span<float>.Empty, batch, 2, 100);
+            global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(0, 200), input, adjoint, gradient.Slice(0, 200), gradient.Slice(200, 100), global::System.Span<float>.Empty, batch, 2, 100, write);
         }
     }
 }

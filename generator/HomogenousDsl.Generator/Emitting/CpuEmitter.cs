@@ -170,7 +170,7 @@ internal static class CpuEmitter
     private static void WriteBackward(NetworkModel network, WorkspacePlan plan, SourceWriter writer)
     {
         writer.Line("/// <inheritdoc cref=\"global::HomogenousDsl.IHomogeneousNetwork{TSelf}.Backward\"/>");
-        using (writer.Block("public static void Backward(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputAdjoints, global::System.Span<float> gradient, int batch, global::System.Span<float> workspace)"))
+        using (writer.Block("public static void Backward(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputAdjoints, global::System.Span<float> gradient, int batch, global::System.Span<float> workspace, global::HomogenousDsl.GradientWrite write = global::HomogenousDsl.GradientWrite.Accumulate)"))
         {
             writer.Line("global::HomogenousDsl.NetworkArguments.Check(Description, parameters.Length, inputs.Length, outputAdjoints.Length, batch, workspace.Length, WorkspaceSize(batch));");
             writer.Line("global::HomogenousDsl.NetworkArguments.CheckGradient(Description, gradient.Length);");
@@ -239,7 +239,7 @@ internal static class CpuEmitter
                     var kernel = layer.Kind == LayerKind.Dense ? "DenseKernel" : "Conv2dKernel";
                     var shape = layer.Kind == LayerKind.Dense ? $"{Int(layer.InputSize)}, {Int(layer.OutputSize)}" : $"{ConvShape(layer)}, scratch";
                     _writer.Line($"{Kernels}{kernel}.Backward({Weight("parameters", layer)}, {input}, adjoint, {Weight("gradient", layer)}, {Bias("gradient", layer)}, " +
-                                 $"{(needsInputAdjoint ? inputAdjoint : "global::System.Span<float>.Empty")}, batch, {shape});");
+                                 $"{(needsInputAdjoint ? inputAdjoint : "global::System.Span<float>.Empty")}, batch, {shape}, write);");
                     if (!needsInputAdjoint)
                         return;
                     break;

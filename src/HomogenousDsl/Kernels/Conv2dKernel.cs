@@ -9,7 +9,7 @@ namespace HomogenousDsl.Kernels;
 public static class Conv2dKernel
 {
     /// <summary>
-    /// Floats of scratch that the Forward overloads and <see cref="Backward"/> need: one column matrix
+    /// Floats of scratch that the Forward and Backward overloads need: one column matrix
     /// (PatchSize × OutHeight·OutWidth) and one more for its adjoint; zero for a pointwise (1×1, stride 1, unpadded) shape.
     /// </summary>
     public static int ScratchSize(Conv2dShape shape)
@@ -69,6 +69,14 @@ public static class Conv2dKernel
     /// </summary>
     public static void Backward(ReadOnlySpan<float> weight, ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint,
         Span<float> weightGradient, Span<float> biasGradient, Span<float> inputAdjoint, int batch, Conv2dShape shape, Span<float> scratch)
+        => Backward(weight, input, outputAdjoint, weightGradient, biasGradient, inputAdjoint, batch, shape, scratch, GradientWrite.Accumulate);
+
+    /// <summary>
+    /// As the accumulating overload, but with <see cref="GradientWrite.Overwrite"/> the weight and bias gradients are
+    /// stored rather than added (their previous contents are ignored).
+    /// </summary>
+    public static void Backward(ReadOnlySpan<float> weight, ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint,
+        Span<float> weightGradient, Span<float> biasGradient, Span<float> inputAdjoint, int batch, Conv2dShape shape, Span<float> scratch, GradientWrite write)
     {
         CheckSizes(weight, input, outputAdjoint, batch, shape, scratch);
         Guard.AtLeast(weightGradient, shape.WeightSize);
@@ -76,6 +84,13 @@ public static class Conv2dKernel
             Guard.AtLeast(biasGradient, shape.OutChannels);
         if (!inputAdjoint.IsEmpty)
             Guard.AtLeast(inputAdjoint, (long)batch * shape.InputSize);
+        // Convolution weights are small next to their products: clearing them costs nothing measurable.
+        if (write == GradientWrite.Overwrite)
+        {
+            weightGradient[..shape.WeightSize].Clear();
+            if (!biasGradient.IsEmpty)
+                biasGradient[..shape.OutChannels].Clear();
+        }
         int pixels = shape.OutPixels, patch = shape.PatchSize;
         if (!biasGradient.IsEmpty)
         {

@@ -51,16 +51,16 @@ internal static unsafe class DenseGemm
         }
     }
 
-    /// <summary>weightGradient[o, i] += Σ_b dy[b, o]·input[b, i].</summary>
+    /// <summary>weightGradient[o, i] (+)= Σ_b dy[b, o]·input[b, i].</summary>
     public static void WeightGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint, Span<float> weightGradient,
-        int batch, int inFeatures, int outFeatures)
+        int batch, int inFeatures, int outFeatures, bool accumulate)
     {
         GemmWorkspace ws = GemmWorkspace.Current;
         fixed (float* x = input, dy = outputAdjoint, dw = weightGradient)
         {
             var a = new OffsetMatrix(dy, Affine(ws, IntSlot.ARows, outFeatures, 1), Affine(ws, IntSlot.AColumns, batch, outFeatures), columnStride: outFeatures);
             var b = new OffsetMatrix(x, Affine(ws, IntSlot.BRows, batch, inFeatures), Affine(ws, IntSlot.BColumns, inFeatures, 1), columnStride: 1);
-            PackedGemm.Multiply(a, b, dw, inFeatures, outFeatures, inFeatures, batch, accumulate: true);
+            PackedGemm.Multiply(a, b, dw, inFeatures, outFeatures, inFeatures, batch, accumulate);
         }
     }
 

@@ -58,6 +58,14 @@ public static class DenseKernel
     /// </summary>
     public static void Backward(ReadOnlySpan<float> weight, ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint,
         Span<float> weightGradient, Span<float> biasGradient, Span<float> inputAdjoint, int batch, int inFeatures, int outFeatures)
+        => Backward(weight, input, outputAdjoint, weightGradient, biasGradient, inputAdjoint, batch, inFeatures, outFeatures, GradientWrite.Accumulate);
+
+    /// <summary>
+    /// As the accumulating overload, but with <see cref="GradientWrite.Overwrite"/> the weight and bias gradients are
+    /// stored rather than added (their previous contents are ignored).
+    /// </summary>
+    public static void Backward(ReadOnlySpan<float> weight, ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint,
+        Span<float> weightGradient, Span<float> biasGradient, Span<float> inputAdjoint, int batch, int inFeatures, int outFeatures, GradientWrite write)
     {
         CheckSizes(weight, input, outputAdjoint, batch, inFeatures, outFeatures);
         Guard.AtLeast(weightGradient, (long)outFeatures * inFeatures);
@@ -66,13 +74,22 @@ public static class DenseKernel
         if (!inputAdjoint.IsEmpty)
             Guard.AtLeast(inputAdjoint, (long)batch * inFeatures);
 
-        // dW = dyᵀ·x: read dy transposed through the strides (row stride 1, column stride out).
+        bool overwrite = write == GradientWrite.Overwrite;
+        if (overwrite && !biasGradient.IsEmpty)
+            biasGradient[..outFeatures].Clear();
+        // dW = dyᵀ·x: read dy transposed through the strides (row stride 1, column stride out). The packed product
+        // stores directly when overwriting; the small paths are cheap enough to clear first and accumulate.
         if (PackedGemm.IsWorthwhile(outFeatures, inFeatures, batch))
-            DenseGemm.WeightGradient(input, outputAdjoint, weightGradient, batch, inFeatures, outFeatures);
-        else if (inFeatures < SmallFanInDense.MaxFanIn)
-            SmallFanInDense.WeightGradient(input, outputAdjoint, weightGradient, batch, inFeatures, outFeatures);
+            DenseGemm.WeightGradient(input, outputAdjoint, weightGradient, batch, inFeatures, outFeatures, accumulate: !overwrite);
         else
-            Gemm.Multiply(outputAdjoint, 1, outFeatures, input, weightGradient, outFeatures, inFeatures, batch, accumulate: true);
+        {
+            if (overwrite)
+                weightGradient[..(outFeatures * inFeatures)].Clear();
+            if (inFeatures < SmallFanInDense.MaxFanIn)
+                SmallFanInDense.WeightGradient(input, outputAdjoint, weightGradient, batch, inFeatures, outFeatures);
+            else
+                Gemm.Multiply(outputAdjoint, 1, outFeatures, input, weightGradient, outFeatures, inFeatures, batch, accumulate: true);
+        }
         if (!biasGradient.IsEmpty)
         {
             for (int b = 0; b < batch; b++)

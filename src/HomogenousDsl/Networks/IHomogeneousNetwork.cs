@@ -32,9 +32,11 @@ public interface IHomogeneousNetwork<TSelf> where TSelf : IHomogeneousNetwork<TS
     static abstract void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int batch, Span<float> workspace);
 
     /// <summary>
-    /// Adds <c>∂/∂θ Σ_b ⟨outputAdjoints[b, :], f(θ; inputs[b, :])⟩</c> to <paramref name="gradient"/>, using the
-    /// activations the preceding <see cref="Forward"/> left in <paramref name="workspace"/> (same parameters, inputs
-    /// and batch). Kinks use the fixed subgradient choices ReLU'(0) = 0, LeakyReLU'(0) = α, first maximum in pooling.
+    /// Adds <c>∂/∂θ Σ_b ⟨outputAdjoints[b, :], f(θ; inputs[b, :])⟩</c> to <paramref name="gradient"/>, or with
+    /// <see cref="GradientWrite.Overwrite"/> stores it there (every parameter is written), using the activations the
+    /// preceding <see cref="Forward"/> left in <paramref name="workspace"/> (same parameters, inputs and batch). Kinks
+    /// use the fixed subgradient choices ReLU'(0) = 0, LeakyReLU'(0) = α, first maximum in pooling.
     /// </summary>
-    static abstract void Backward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputAdjoints, Span<float> gradient, int batch, Span<float> workspace);
+    static abstract void Backward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputAdjoints, Span<float> gradient, int batch, Span<float> workspace,
+        GradientWrite write = GradientWrite.Accumulate);
 }

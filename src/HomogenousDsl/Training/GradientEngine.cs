@@ -173,17 +173,16 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
             TNetwork.Forward(_parameters, inputs, outputs, count, state.Workspace);
             return;
         }
-        // Each shard clears its own gradient buffer on the first block, so clearing is parallel too.
+        // Each shard overwrites its own gradient buffer on the first block and adds later blocks to it.
         var gradient = shard == 0 ? _gradient : state.Gradient;
-        if (_blockStart == 0)
-            gradient.AsSpan().Clear();
+        var write = _blockStart == 0 ? GradientWrite.Overwrite : GradientWrite.Accumulate;
         var adjoints = state.Adjoints.AsSpan(0, count * k);
         for (var i = 0; i < count; i++)
         {
             var sample = _blockStart + start + i;
             _samples[sample].WriteAdjoints(outputs.Slice(i * k, k), _data.Targets[_indices[sample]], _logTotal, adjoints.Slice(i * k, k));
         }
-        TNetwork.Backward(_parameters, inputs, adjoints, gradient, count, state.Workspace);
+        TNetwork.Backward(_parameters, inputs, adjoints, gradient, count, state.Workspace, write);
     }
 
     /// <summary>Shard s adds every shard's gradient over its own parameter range, in shard order.</summary>

@@ -14,6 +14,8 @@ public interface INetworkCase
     float[] Outputs(float[] parameters, float[] inputs, int batch);
     /// <summary>Outputs and the gradient of Σ_b ⟨adjoints_b, f(θ; x_b)⟩.</summary>
     (float[] Outputs, float[] Gradient) Subgradient(float[] parameters, float[] inputs, float[] adjoints, int batch);
+    /// <summary>Forward, then Backward into the caller's gradient buffer with the given write mode.</summary>
+    void Subgradient(float[] parameters, float[] inputs, float[] adjoints, int batch, float[] gradient, GradientWrite write);
 }
 
 public sealed class NetworkCase<T> : INetworkCase where T : IHomogeneousNetwork<T>
@@ -40,6 +42,13 @@ public sealed class NetworkCase<T> : INetworkCase where T : IHomogeneousNetwork<
         T.Forward(parameters, inputs, outputs, batch, workspace);
         T.Backward(parameters, inputs, adjoints, gradient, batch, workspace);
         return (outputs, gradient);
+    }
+
+    public void Subgradient(float[] parameters, float[] inputs, float[] adjoints, int batch, float[] gradient, GradientWrite write)
+    {
+        var workspace = new float[T.WorkspaceSize(batch)];
+        T.Forward(parameters, inputs, new float[batch * T.OutputSize], batch, workspace);
+        T.Backward(parameters, inputs, adjoints, gradient, batch, workspace, write);
     }
 
     public override string ToString() => Name;
