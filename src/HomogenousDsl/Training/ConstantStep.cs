@@ -8,7 +8,7 @@ namespace HomogenousDsl.Training;
 /// the update then is exactly what float arithmetic gives, which is what a run of the analysed method does.
 /// </summary>
 /// <param name="stepSize">The step size η.</param>
-public sealed class ConstantStep(double stepSize) : IUpdateRule
+public sealed class ConstantStep(double stepSize) : IElementwiseUpdateRule
 {
     /// <inheritdoc/>
     public string Name => "constant-step";

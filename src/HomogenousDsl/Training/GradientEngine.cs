@@ -41,6 +41,11 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
     private int _activeShards;
     private double _logTotal;
 
+    // An elementwise update applied range by range during the reduction, and whether each range stayed finite.
+    private IUpdateRule? _fusedUpdate;
+    private double _fusedLogScale;
+    private readonly bool[] _rangeFinite;
+
     /// <summary>
     /// Creates an engine for sets of up to <paramref name="capacity"/> samples, run <paramref name="chunk"/> at a time on
     /// up to <paramref name="threads"/> threads (0: all cores).
@@ -65,6 +70,7 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         _indices = new int[capacity];
         _samples = new SampleLoss[capacity];
         _logScratch = new double[capacity];
+        _rangeFinite = new bool[_pool.Threads];
     }
 
     private enum Phase { Forward, Backward, Reduce }
@@ -108,6 +114,18 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
     /// <see cref="Evaluate"/> (same parameters and indices), whose result is <paramref name="logTotal"/>.
     /// </summary>
     public void NormalizedGradient(float[] parameters, ReadOnlySpan<int> indices, double logTotal, float[] gradient)
+        => Compute(parameters, indices, logTotal, gradient, update: null, logScale: 0);
+
+    /// <summary>
+    /// <see cref="NormalizedGradient"/>, then <paramref name="update"/> applied with <paramref name="logScale"/>; returns
+    /// what the rule returns (false: a parameter became NaN or ±∞). An <see cref="IElementwiseUpdateRule"/> on a block
+    /// split over threads is applied by each thread to its range of the gradient as it sums the threads' shares, so the
+    /// update costs no serial pass; the result is bit-identical to applying it afterwards.
+    /// </summary>
+    public bool NormalizedGradientAndUpdate(float[] parameters, ReadOnlySpan<int> indices, double logTotal, float[] gradient, IUpdateRule update, double logScale)
+        => Compute(parameters, indices, logTotal, gradient, update, logScale);
+
+    private bool Compute(float[] parameters, ReadOnlySpan<int> indices, double logTotal, float[] gradient, IUpdateRule? update, double logScale)
     {
         CheckArguments(parameters, indices.Length);
         if (gradient.Length != TNetwork.ParameterCount)
@@ -127,11 +145,28 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
             shardsUsed = Math.Max(shardsUsed, _activeShards);
         }
         _retainedBlock = -1;
-        if (shardsUsed > 1)
+        if (shardsUsed == 1)
+            return update?.Apply(parameters, gradient, logScale) ?? true;
+
+        _activeShards = shardsUsed;
+        _fusedUpdate = update is IElementwiseUpdateRule ? update : null;
+        _fusedLogScale = logScale;
+        try
         {
-            _activeShards = shardsUsed;
             _pool.Run(this, _pool.Threads);
         }
+        finally
+        {
+            _fusedUpdate = null;
+        }
+        if (update is null)
+            return true;
+        if (update is not IElementwiseUpdateRule)
+            return update.Apply(parameters, gradient, logScale);
+        var finite = true;
+        foreach (var rangeFinite in _rangeFinite)
+            finite &= rangeFinite;
+        return finite;
     }
 
     /// <summary>log Σ_i |ℓ'(q_i)| over the last evaluation (the total adjoint weight, for the sphere step).</summary>
@@ -185,13 +220,18 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         TNetwork.Backward(_parameters, inputs, adjoints, gradient, count, state.Workspace, write);
     }
 
-    /// <summary>Shard s adds every shard's gradient over its own parameter range, in shard order.</summary>
+    /// <summary>
+    /// Shard s adds every shard's gradient over its own parameter range, in shard order, then applies the fused
+    /// elementwise update to that range while it is still in cache.
+    /// </summary>
     private void Reduce(int shard)
     {
         var (start, count) = ShardRange(shard, _gradient.Length, _pool.Threads);
         var total = _gradient.AsSpan(start, count);
         for (var s = 1; s < _activeShards; s++)
             VectorMath.Add(_shards[s].Gradient.AsSpan(start, count), total);
+        if (_fusedUpdate is { } update)
+            _rangeFinite[shard] = update.Apply(_parameters.AsSpan(start, count), total, _fusedLogScale);
     }
 
     private void RunBlock(Phase phase, int start, int count)

@@ -82,9 +82,8 @@ public sealed class Trainer<TNetwork> : IDisposable where TNetwork : IHomogeneou
             if (separated)
                 SeparationStep = Step;
         }
-        _engine.NormalizedGradient(Parameters, batch, logTotal, _direction);
         var logScale = logTotal - Math.Log(batch.Length);
-        if (!_options.UpdateRule.Apply(Parameters, _direction, logScale))
+        if (!_engine.NormalizedGradientAndUpdate(Parameters, batch, logTotal, _direction, _options.UpdateRule, logScale))
             RestoreLastGood(failedStep: Step + 1);
         LastBatchLogLoss = logScale;
         Step++;

@@ -22,6 +22,49 @@ public sealed class ThreadingAndAllocationTests
             Assert.True(Math.Abs(oneThread[i] - twoThreads[i]) <= 1e-4f * (1 + Math.Abs(oneThread[i])), $"θ[{i}]: {oneThread[i]} vs {twoThreads[i]}");
     }
 
+    /// <summary>
+    /// On a split batch an elementwise rule is applied per range inside the reduction; a rule that is not elementwise
+    /// runs afterwards on the whole vector. Both must give exactly the parameters of computing the gradient, then updating.
+    /// </summary>
+    [Fact]
+    public void UpdateFusedIntoTheReductionEqualsGradientThenUpdate()
+    {
+        using var engine = new GradientEngine<DigitsMlp>(s_digits, HomogenousDsl.Losses.LossKind.Logistic, 64, 64, threads: 2);
+        var parameters = new float[DigitsMlp.ParameterCount];
+        ParameterInitializer.HeNormal(DigitsMlp.Description, parameters, 5);
+        var batch = Enumerable.Range(0, 64).Select(static i => i * 3).ToArray();
+        foreach (IUpdateRule rule in new IUpdateRule[] { new ConstantStep(0.3), new WholeVectorStep(0.3) })
+        {
+            var separate = (float[])parameters.Clone();
+            var direction = new float[parameters.Length];
+            var logTotal = engine.Evaluate(separate, batch);
+            engine.NormalizedGradient(separate, batch, logTotal, direction);
+            Assert.True(rule.Apply(separate, direction, logTotal - 1));
+
+            var fused = (float[])parameters.Clone();
+            var fusedDirection = new float[parameters.Length];
+            logTotal = engine.Evaluate(fused, batch);
+            Assert.True(engine.NormalizedGradientAndUpdate(fused, batch, logTotal, fusedDirection, rule, logTotal - 1));
+            Assert.Equal(direction, fusedDirection);
+            Assert.Equal(separate, fused);
+            Assert.NotEqual(parameters, fused);
+        }
+
+        // A range that turns non-finite is reported whichever thread updated it.
+        var blowUp = (float[])parameters.Clone();
+        var total = engine.Evaluate(blowUp, batch);
+        Assert.False(engine.NormalizedGradientAndUpdate(blowUp, batch, total, new float[parameters.Length], new ConstantStep(1e300), total));
+    }
+
+    /// <summary>The same arithmetic as <see cref="ConstantStep"/>, without the elementwise promise.</summary>
+    private sealed class WholeVectorStep(double stepSize) : IUpdateRule
+    {
+        private readonly ConstantStep _inner = new(stepSize);
+        public string Name => "whole-vector";
+        public double StepSize => _inner.StepSize;
+        public bool Apply(Span<float> parameters, ReadOnlySpan<float> direction, double logScale) => _inner.Apply(parameters, direction, logScale);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
