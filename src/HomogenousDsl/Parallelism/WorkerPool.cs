@@ -2,14 +2,27 @@ namespace HomogenousDsl.Parallelism;
 
 /// <summary>
 /// A fixed set of background threads that run the shards of one phase while the calling thread runs shard 0.
-/// Dispatch and completion use semaphores and an event, so running a phase allocates nothing. Shard i always runs
-/// the same share of the work, which keeps results bit-identical for a given thread count.
+/// Shard i always runs the same share of the work, which keeps results bit-identical for a given thread count.
+/// A training step dispatches several phases microseconds apart, and waking a blocked thread costs about as much as a
+/// small phase, so an idle worker spins on its ticket for <see cref="SpinMicroseconds"/> before blocking on its
+/// semaphore, and the caller spins the same while waiting for the workers. Running a phase allocates nothing.
 /// </summary>
 public sealed class WorkerPool : IDisposable
 {
+    /// <summary>How long an idle worker (or the waiting caller) spins before it blocks.</summary>
+    public const int SpinMicroseconds = 50;
+
+    private static readonly long s_spinTicks = Math.Max(1, System.Diagnostics.Stopwatch.Frequency * SpinMicroseconds / 1_000_000);
+
     private readonly Thread[] _threads;
     private readonly SemaphoreSlim[] _start;
     private readonly ManualResetEventSlim _done = new(false);
+    // Per worker: dispatches so far, and 1 while it is (about to be) blocked on its semaphore. Whoever turns that 1
+    // back into 0 decides: the dispatcher then releases the semaphore; the worker then runs without waiting on it.
+    private readonly long[] _tickets;
+    private readonly int[] _sleeping;
+    // The same handshake for the caller waiting on the workers: the last worker sets _done only if it claims this flag.
+    private int _callerSleeping;
     private IShardWork? _work;
     private int _pending;
     private Exception? _failure;
@@ -25,6 +38,8 @@ public sealed class WorkerPool : IDisposable
         _start = new SemaphoreSlim[threads - 1];
         _threads = new Thread[threads - 1];
         _workerAllocations = new long[threads - 1];
+        _tickets = new long[threads - 1];
+        _sleeping = new int[threads - 1];
         for (var i = 0; i < _threads.Length; i++)
         {
             _start[i] = new SemaphoreSlim(0);
@@ -64,28 +79,37 @@ public sealed class WorkerPool : IDisposable
         }
         _work = work;
         _failure = null;
-        _pending = shards - 1;
-        _done.Reset();
+        Volatile.Write(ref _pending, shards - 1);
         for (var i = 0; i < shards - 1; i++)
-            _start[i].Release();
+            Wake(i);
         try
         {
             work.RunShard(0);
         }
         finally
         {
-            _done.Wait();
+            WaitForWorkers();
             _work = null;
         }
         if (_failure is { } failure)
             throw new AggregateException("A worker shard failed.", failure);
     }
 
+    private void Wake(int worker)
+    {
+        Interlocked.Increment(ref _tickets[worker]);
+        if (Interlocked.CompareExchange(ref _sleeping[worker], 0, 1) == 1)
+            _start[worker].Release();
+    }
+
     private void Loop(int shard)
     {
+        var worker = shard - 1;
+        long seen = 0;
         while (true)
         {
-            _start[shard - 1].Wait();
+            WaitForTicket(worker, seen);
+            seen++;
             if (_stopping)
                 return;
             try
@@ -96,9 +120,45 @@ public sealed class WorkerPool : IDisposable
             {
                 _failure = e;
             }
-            Volatile.Write(ref _workerAllocations[shard - 1], GC.GetAllocatedBytesForCurrentThread());
-            if (Interlocked.Decrement(ref _pending) == 0)
+            Volatile.Write(ref _workerAllocations[worker], GC.GetAllocatedBytesForCurrentThread());
+            if (Interlocked.Decrement(ref _pending) == 0 && Interlocked.CompareExchange(ref _callerSleeping, 0, 1) == 1)
                 _done.Set();
+        }
+    }
+
+    private void WaitForTicket(int worker, long seen)
+    {
+        var end = System.Diagnostics.Stopwatch.GetTimestamp() + s_spinTicks;
+        while (Volatile.Read(ref _tickets[worker]) == seen)
+        {
+            if (System.Diagnostics.Stopwatch.GetTimestamp() > end)
+            {
+                Interlocked.Exchange(ref _sleeping[worker], 1);
+                // A dispatch that came in meanwhile: take the flag back unless the dispatcher already did (and released).
+                if (Volatile.Read(ref _tickets[worker]) != seen && Interlocked.CompareExchange(ref _sleeping[worker], 0, 1) == 1)
+                    return;
+                _start[worker].Wait();
+                return;
+            }
+            Thread.SpinWait(8);
+        }
+    }
+
+    private void WaitForWorkers()
+    {
+        var end = System.Diagnostics.Stopwatch.GetTimestamp() + s_spinTicks;
+        while (Volatile.Read(ref _pending) != 0)
+        {
+            if (System.Diagnostics.Stopwatch.GetTimestamp() > end)
+            {
+                Interlocked.Exchange(ref _callerSleeping, 1);
+                if (Volatile.Read(ref _pending) == 0 && Interlocked.CompareExchange(ref _callerSleeping, 0, 1) == 1)
+                    return;
+                _done.Wait();
+                _done.Reset();
+                return;
+            }
+            Thread.SpinWait(8);
         }
     }
 
@@ -106,8 +166,8 @@ public sealed class WorkerPool : IDisposable
     public void Dispose()
     {
         _stopping = true;
-        foreach (var start in _start)
-            start.Release();
+        for (var i = 0; i < _threads.Length; i++)
+            Wake(i);
         foreach (var thread in _threads)
             thread.Join();
         foreach (var start in _start)
