@@ -83,6 +83,30 @@ public sealed class VectorMathTests
         }
     }
 
+    /// <summary>
+    /// AxpyAllFinite equals a fused multiply-add per element and reports a non-finite result wherever it lands: in the
+    /// four-register body, the one-register loop or the scalar tail.
+    /// </summary>
+    [Theory, MemberData(nameof(Lengths))]
+    public void AxpyAllFiniteUpdatesAndFindsEveryNonFiniteResult(int n)
+    {
+        float[] x = TestData.Random(n, 9), y = TestData.Random(n, 10);
+        float[] expected = x.Select((v, i) => MathF.FusedMultiplyAdd(-0.5f, v, y[i])).ToArray();
+        float[] target = (float[])y.Clone();
+        Assert.True(VectorMath.AxpyAllFinite(-0.5f, x, target));
+        Assert.Equal(expected, target);
+        for (int i = 0; i < n; i++)
+        {
+            target = (float[])y.Clone();
+            target[i] = float.MaxValue;
+            x[i] = -float.MaxValue;
+            // MaxValue − 0.5·(−MaxValue) overflows to +∞ in exactly one element.
+            Assert.False(VectorMath.AxpyAllFinite(-0.5f, x, target), $"overflow at {i} of {n}");
+            Assert.Equal(float.PositiveInfinity, target[i]);
+            x[i] = TestData.Random(n, 9)[i];
+        }
+    }
+
     /// <summary>Paired spans of different lengths are rejected before any work.</summary>
     [Fact]
     public void MismatchedLengthsThrow()
