@@ -14,7 +14,7 @@ public sealed unsafe class PackedGemmTests
     public static TheoryData<int, int, int> Shapes => new()
     {
         { 1, 1, 1 }, { 8, 32, 1 }, { 7, 31, 5 }, { 9, 33, 17 }, { 8, 32, 256 }, { 13, 45, 257 }, { 16, 64, 512 },
-        { 3, 513, 300 }, { 21, 545, 19 }, { 35, 70, 513 }, { 40, 100, 800 },
+        { 3, 513, 300 }, { 21, 545, 19 }, { 35, 70, 513 }, { 40, 100, 800 }, { 33, 1100, 70 }, { 17, 600, 520 },
     };
 
     [Theory, MemberData(nameof(Shapes))]
