@@ -60,18 +60,15 @@ internal static class MaxPool2x2
             for (int ow = 0; ow < outW; ow += chunk)
             {
                 int at = Math.Min(ow, outW - chunk);
+                // Four-window chunks run in the low half of the same 256-bit registers; the high lanes are ignored.
+                var dy = wide ? Vector256.LoadUnsafe(ref outputAdjoint, (nuint)(j + at)) : Vector128.LoadUnsafe(ref outputAdjoint, (nuint)(j + at)).ToVector256Unsafe();
+                var y = wide ? Vector256.LoadUnsafe(ref output, (nuint)(j + at)) : Vector128.LoadUnsafe(ref output, (nuint)(j + at)).ToVector256Unsafe();
+                var chosen = wide ? Vector256.LoadUnsafe(ref argmax, (nuint)(j + at)) : Vector128.LoadUnsafe(ref argmax, (nuint)(j + at)).ToVector256Unsafe();
+                var (a, b, c, d) = Route(Share(dy, y, activation, slope), chosen - (Vector256.Create(first + 2 * at) + Vector256<int>.Indices * 2), w);
                 if (wide)
-                {
-                    var g = Share(Vector256.LoadUnsafe(ref outputAdjoint, (nuint)(j + at)), Vector256.LoadUnsafe(ref output, (nuint)(j + at)), activation, slope);
-                    var offset = Vector256.LoadUnsafe(ref argmax, (nuint)(j + at)) - (Vector256.Create(first + 2 * at) + Vector256<int>.Indices * 2);
-                    Backward8(g, offset, ref Unsafe.Add(ref top, 2 * at), w);
-                }
+                    Interleave8(a, b, c, d, ref Unsafe.Add(ref top, 2 * at), w);
                 else
-                {
-                    var g = Share(Vector128.LoadUnsafe(ref outputAdjoint, (nuint)(j + at)), Vector128.LoadUnsafe(ref output, (nuint)(j + at)), activation, slope);
-                    var offset = Vector128.LoadUnsafe(ref argmax, (nuint)(j + at)) - (Vector128.Create(first + 2 * at) + Vector128<int>.Indices * 2);
-                    Backward4(g, offset, ref Unsafe.Add(ref top, 2 * at), w);
-                }
+                    Interleave4(a.GetLower(), b.GetLower(), c.GetLower(), d.GetLower(), ref Unsafe.Add(ref top, 2 * at), w);
             }
         }
     }
@@ -94,9 +91,10 @@ internal static class MaxPool2x2
         var split = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
         var upper = Avx2.PermuteVar8x32(Vector256.LoadUnsafe(ref top, (nuint)(2 * ow)), split);
         var lower = Avx2.PermuteVar8x32(Vector256.LoadUnsafe(ref top, (nuint)(w + 2 * ow)), split);
-        var (best, offset) = Winner(upper.GetLower(), upper.GetUpper(), lower.GetLower(), lower.GetUpper(), w);
-        best.StoreUnsafe(ref y);
-        (offset + Vector128.Create(first + 2 * ow) + Vector128<int>.Indices * 2).StoreUnsafe(ref argmax);
+        var (best, offset) = Winner(upper.GetLower().ToVector256Unsafe(), upper.GetUpper().ToVector256Unsafe(),
+            lower.GetLower().ToVector256Unsafe(), lower.GetUpper().ToVector256Unsafe(), w);
+        best.GetLower().StoreUnsafe(ref y);
+        (offset.GetLower() + Vector128.Create(first + 2 * ow) + Vector128<int>.Indices * 2).StoreUnsafe(ref argmax);
     }
 
     // Strictly greater, in row-major order: an equal later element never displaces the first maximum.
@@ -118,24 +116,6 @@ internal static class MaxPool2x2
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector128<float> Best, Vector128<int> Offset) Winner(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d, int w)
-    {
-        Vector128<float> best = a;
-        Vector128<int> offset = Vector128<int>.Zero;
-        Pick(ref best, ref offset, b, Vector128.Create(1));
-        Pick(ref best, ref offset, c, Vector128.Create(w));
-        Pick(ref best, ref offset, d, Vector128.Create(w + 1));
-        return (best, offset);
-
-        static void Pick(ref Vector128<float> best, ref Vector128<int> offset, Vector128<float> candidate, Vector128<int> at)
-        {
-            var greater = Vector128.GreaterThan(candidate, best);
-            offset = Vector128.ConditionalSelect(greater.AsInt32(), at, offset);
-            best = Vector128.ConditionalSelect(greater, candidate, best);
-        }
-    }
-
     // The general path adds the masked share to a cleared element; 0 + share turns −0 into +0 the same way here.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Share(Vector256<float> dy, Vector256<float> y, ActivationEpilogue activation, float slope) => activation switch
@@ -148,41 +128,31 @@ internal static class MaxPool2x2
     private static Vector256<float> Leaky(Vector256<float> g, Vector256<float> y, float slope)
         => Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero), g, g * Vector256.Create(slope));
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Share(Vector128<float> dy, Vector128<float> y, ActivationEpilogue activation, float slope) => activation switch
-    {
-        ActivationEpilogue.Relu => Vector128<float>.Zero + Vector128.ConditionalSelect(Vector128.GreaterThan(y, Vector128<float>.Zero), dy, Vector128<float>.Zero),
-        ActivationEpilogue.LeakyRelu => Leaky(Vector128<float>.Zero + dy, y, slope),
-        _ => Vector128<float>.Zero + dy,
-    };
-
-    private static Vector128<float> Leaky(Vector128<float> g, Vector128<float> y, float slope)
-        => Vector128.ConditionalSelect(Vector128.GreaterThan(y, Vector128<float>.Zero), g, g * Vector128.Create(slope));
-
     // Each window's share goes to the element its offset names (0, 1, w, w + 1) and +0 to the other three; an offset
     // that names none (a stale argmax) writes zeros only, never outside the window.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Backward8(Vector256<float> g, Vector256<int> offset, ref float top, int w)
+    private static (Vector256<float> A, Vector256<float> B, Vector256<float> C, Vector256<float> D) Route(Vector256<float> g, Vector256<int> offset, int w)
+    {
+        var zero = Vector256<float>.Zero;
+        return (Vector256.ConditionalSelect(Vector256.Equals(offset, Vector256<int>.Zero).AsSingle(), g, zero),
+            Vector256.ConditionalSelect(Vector256.Equals(offset, Vector256.Create(1)).AsSingle(), g, zero),
+            Vector256.ConditionalSelect(Vector256.Equals(offset, Vector256.Create(w)).AsSingle(), g, zero),
+            Vector256.ConditionalSelect(Vector256.Equals(offset, Vector256.Create(w + 1)).AsSingle(), g, zero));
+    }
+
+    // Top-left and top-right shares interleave into the top row, the bottom ones into the row below.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Interleave8(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d, ref float top, int w)
     {
         var join = Vector512.Create(0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
-        var zero = Vector256<float>.Zero;
-        var a = Vector256.ConditionalSelect(Vector256.Equals(offset, Vector256<int>.Zero).AsSingle(), g, zero);
-        var b = Vector256.ConditionalSelect(Vector256.Equals(offset, Vector256.Create(1)).AsSingle(), g, zero);
-        var c = Vector256.ConditionalSelect(Vector256.Equals(offset, Vector256.Create(w)).AsSingle(), g, zero);
-        var d = Vector256.ConditionalSelect(Vector256.Equals(offset, Vector256.Create(w + 1)).AsSingle(), g, zero);
         Avx512F.PermuteVar16x32(Vector512.Create(a, b), join).StoreUnsafe(ref top);
         Avx512F.PermuteVar16x32(Vector512.Create(c, d), join).StoreUnsafe(ref Unsafe.Add(ref top, w));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Backward4(Vector128<float> g, Vector128<int> offset, ref float top, int w)
+    private static void Interleave4(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d, ref float top, int w)
     {
         var join = Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7);
-        var zero = Vector128<float>.Zero;
-        var a = Vector128.ConditionalSelect(Vector128.Equals(offset, Vector128<int>.Zero).AsSingle(), g, zero);
-        var b = Vector128.ConditionalSelect(Vector128.Equals(offset, Vector128.Create(1)).AsSingle(), g, zero);
-        var c = Vector128.ConditionalSelect(Vector128.Equals(offset, Vector128.Create(w)).AsSingle(), g, zero);
-        var d = Vector128.ConditionalSelect(Vector128.Equals(offset, Vector128.Create(w + 1)).AsSingle(), g, zero);
         Avx2.PermuteVar8x32(Vector256.Create(a, b), join).StoreUnsafe(ref top);
         Avx2.PermuteVar8x32(Vector256.Create(c, d), join).StoreUnsafe(ref Unsafe.Add(ref top, w));
     }
