@@ -45,8 +45,12 @@ internal static unsafe class DenseGemm
             {
                 int n = Math.Min(chunk, batch - b0);
                 var b = new OffsetMatrix(x + (long)b0 * inFeatures, rows, columns, columnStride: inFeatures);
+                var store = ForwardStore<TOp>.Create(product, n, outFeatures, bias.IsEmpty ? null : bp, y + (long)b0 * outFeatures, slope);
+                // Split over threads by output feature: each thread transposes back the rows it computed.
+                if (SplitGemm.TryRun(a, b, product, n, outFeatures, n, inFeatures, accumulate: false, SplitAxis.Rows, store))
+                    continue;
                 PackedGemm.Multiply(a, b, product, n, outFeatures, n, inFeatures, accumulate: false);
-                Transpose.AddBias<TOp>(product, n, outFeatures, bias.IsEmpty ? null : bp, y + (long)b0 * outFeatures, slope);
+                store.Finish(0, outFeatures);
             }
         }
     }
@@ -60,7 +64,9 @@ internal static unsafe class DenseGemm
         {
             var a = new OffsetMatrix(dy, Affine(ws, IntSlot.ARows, outFeatures, 1), Affine(ws, IntSlot.AColumns, batch, outFeatures), columnStride: outFeatures);
             var b = new OffsetMatrix(x, Affine(ws, IntSlot.BRows, batch, inFeatures), Affine(ws, IntSlot.BColumns, inFeatures, 1), columnStride: 1);
-            PackedGemm.Multiply(a, b, dw, inFeatures, outFeatures, inFeatures, batch, accumulate);
+            // Split by output feature, the rows the same thread computed in the forward pass and will update.
+            if (!SplitGemm.TryRun(a, b, dw, inFeatures, outFeatures, inFeatures, batch, accumulate, SplitAxis.Rows))
+                PackedGemm.Multiply(a, b, dw, inFeatures, outFeatures, inFeatures, batch, accumulate);
         }
     }
 
@@ -73,8 +79,38 @@ internal static unsafe class DenseGemm
         {
             var a = new OffsetMatrix(dy, Affine(ws, IntSlot.ARows, batch, outFeatures), Affine(ws, IntSlot.AColumns, outFeatures, 1), columnStride: 1);
             var b = new OffsetMatrix(w, Affine(ws, IntSlot.BRows, outFeatures, inFeatures), Affine(ws, IntSlot.BColumns, inFeatures, 1), columnStride: 1);
-            PackedGemm.Multiply(a, b, dx, inFeatures, batch, inFeatures, outFeatures, accumulate: false);
+            // Split by input feature: each thread packs only its columns of W (the batch side is small).
+            if (!SplitGemm.TryRun(a, b, dx, inFeatures, batch, inFeatures, outFeatures, accumulate: false, SplitAxis.Columns))
+                PackedGemm.Multiply(a, b, dx, inFeatures, batch, inFeatures, outFeatures, accumulate: false);
         }
+    }
+
+    /// <summary>Transposes rows [first, end) of the [out × n] product into columns of y, adding bias and the activation.</summary>
+    private sealed class ForwardStore<TOp> : ISplitEpilogue where TOp : IUnaryOperator
+    {
+        private float* _product, _bias, _y;
+        private int _n, _outFeatures;
+        private float _slope;
+
+        // Reused per thread so the forward pass allocates nothing.
+        [ThreadStatic] private static ForwardStore<TOp>? t_instance;
+
+        private ForwardStore() { }
+
+        public static ForwardStore<TOp> Create(float* product, int n, int outFeatures, float* bias, float* y, float slope)
+        {
+            var store = t_instance ??= new ForwardStore<TOp>();
+            store._product = product;
+            store._n = n;
+            store._outFeatures = outFeatures;
+            store._bias = bias;
+            store._y = y;
+            store._slope = slope;
+            return store;
+        }
+
+        public void Finish(int first, int end)
+            => Transpose.AddBias<TOp>(_product + (long)first * _n, _n, end - first, _bias == null ? null : _bias + first, _y + first, _outFeatures, _slope);
     }
 
     private static int* Affine(GemmWorkspace ws, IntSlot slot, int count, int stride)

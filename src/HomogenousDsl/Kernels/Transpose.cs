@@ -8,22 +8,22 @@ namespace HomogenousDsl.Kernels;
 internal static unsafe class Transpose
 {
     /// <summary>
-    /// destination[j·rows + i] = act(bias[i] (or 0) + source[i·columns + j]) for a rows × columns source, act being
+    /// destination[j·ldd + i] = act(bias[i] (or 0) + source[i·columns + j]) for a rows × columns source, act being
     /// <typeparamref name="TOp"/> with parameter <paramref name="slope"/>: whole 16×16 blocks in registers, the ragged
-    /// edges element by element.
+    /// edges element by element. <paramref name="ldd"/> ≥ rows lets a thread fill its columns of a wider destination.
     /// </summary>
-    public static void AddBias<TOp>(float* source, int columns, int rows, float* bias, float* destination, float slope)
+    public static void AddBias<TOp>(float* source, int columns, int rows, float* bias, float* destination, int ldd, float slope)
         where TOp : IUnaryOperator
     {
         int fullRows = rows & ~15, fullColumns = columns & ~15;
         for (int i0 = 0; i0 < fullRows; i0 += 16)
         {
             for (int j0 = 0; j0 < fullColumns; j0 += 16)
-                Block16<TOp>(source + (long)i0 * columns + j0, columns, destination + (long)j0 * rows + i0, rows, bias == null ? null : bias + i0, slope);
+                Block16<TOp>(source + (long)i0 * columns + j0, columns, destination + (long)j0 * ldd + i0, ldd, bias == null ? null : bias + i0, slope);
         }
         for (int j = 0; j < columns; j++)
         {
-            float* d = destination + (long)j * rows;
+            float* d = destination + (long)j * ldd;
             int iStart = j < fullColumns ? fullRows : 0;
             for (int i = iStart; i < rows; i++)
                 d[i] = TOp.Invoke<float, SimdScalar>((bias == null ? 0f : bias[i]) + source[(long)i * columns + j], slope);

@@ -15,8 +15,6 @@ namespace HomogenousDsl.Training;
 /// <typeparam name="TNetwork">The generated network.</typeparam>
 public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNetwork : IHomogeneousNetwork<TNetwork>
 {
-    // Below this much forward work per block, one thread is faster than waking others (a dispatch costs microseconds).
-    private const long ParallelFlopsThreshold = 4_000_000;
 
     // Rows the batch gather prefetches ahead of the one it copies.
     private const int GatherLookahead = 4;
@@ -39,12 +37,17 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
     private int _blockStart;
     private int _blockCount;
     private int _activeShards;
+    private bool _productsSplit;
     private double _logTotal;
 
     // An elementwise update applied range by range during the reduction, and whether each range stayed finite.
     private IUpdateRule? _fusedUpdate;
     private double _fusedLogScale;
     private readonly bool[] _rangeFinite;
+
+    // When a block's products were split by feature, the parameter ranges each thread updates (see ParallelPlan).
+    private readonly (int Start, int Count)[][] _ownedRanges;
+    private readonly double _denseShare;
 
     /// <summary>
     /// Creates an engine for sets of up to <paramref name="capacity"/> samples, run <paramref name="chunk"/> at a time on
@@ -71,9 +74,11 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         _samples = new SampleLoss[capacity];
         _logScratch = new double[capacity];
         _rangeFinite = new bool[_pool.Threads];
+        _ownedRanges = ParallelPlan.OwnedRanges(TNetwork.Description, _pool.Threads);
+        _denseShare = ParallelPlan.DenseShare(TNetwork.Description);
     }
 
-    private enum Phase { Forward, Backward, Reduce }
+    private enum Phase { Gather, Forward, Backward, Reduce }
 
     /// <summary>The most samples one evaluation may take.</summary>
     public int Capacity => _samples.Length;
@@ -145,7 +150,8 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
             shardsUsed = Math.Max(shardsUsed, _activeShards);
         }
         _retainedBlock = -1;
-        if (shardsUsed == 1)
+        // One gradient buffer needs no summing; when the products were split, each thread still updates its own rows.
+        if (shardsUsed == 1 && !(_productsSplit && update is IElementwiseUpdateRule))
             return update?.Apply(parameters, gradient, logScale) ?? true;
 
         _activeShards = shardsUsed;
@@ -185,6 +191,13 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
             Reduce(shard);
             return;
         }
+        if (_phase == Phase.Gather)
+        {
+            // Split products: every thread copies a share of the block's rows into the one input buffer.
+            var (first, rowCount) = ShardRange(shard, _blockCount, _pool.Threads);
+            Gather(_blockStart + first, rowCount, _shards[0].Inputs.AsSpan(first * TNetwork.InputSize, rowCount * TNetwork.InputSize));
+            return;
+        }
         var (start, count) = ShardRange(shard, _blockCount, _activeShards);
         if (count == 0)
             return;
@@ -195,16 +208,8 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         var inputs = state.Inputs.AsSpan(0, count * size);
         if (_phase == Phase.Forward)
         {
-            var features = _data.Features.AsSpan();
-            var rows = _indices.AsSpan(_blockStart + start, count);
-            RowPrefetch.Rows(_data.Features, size, rows[..Math.Min(GatherLookahead, count)]);
-            for (var i = 0; i < count; i++)
-            {
-                // Rows come from anywhere in a set larger than the caches: keep a few in flight ahead of the copy.
-                if (i + GatherLookahead < count)
-                    RowPrefetch.Rows(_data.Features, size, rows.Slice(i + GatherLookahead, 1));
-                features.Slice(rows[i] * size, size).CopyTo(inputs.Slice(i * size, size));
-            }
+            if (!_productsSplit)
+                Gather(_blockStart + start, count, inputs);
             TNetwork.Forward(_parameters, inputs, outputs, count, state.Workspace);
             return;
         }
@@ -220,12 +225,37 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         TNetwork.Backward(_parameters, inputs, adjoints, gradient, count, state.Workspace, write);
     }
 
+    /// <summary>Copies the feature rows of samples first … first + count − 1 (positions in the index list) into inputs.</summary>
+    private void Gather(int first, int count, Span<float> inputs)
+    {
+        var size = TNetwork.InputSize;
+        var features = _data.Features.AsSpan();
+        var rows = _indices.AsSpan(first, count);
+        RowPrefetch.Rows(_data.Features, size, rows[..Math.Min(GatherLookahead, count)]);
+        for (var i = 0; i < count; i++)
+        {
+            // Rows come from anywhere in a set larger than the caches: keep a few in flight ahead of the copy.
+            if (i + GatherLookahead < count)
+                RowPrefetch.Rows(_data.Features, size, rows.Slice(i + GatherLookahead, 1));
+            features.Slice(rows[i] * size, size).CopyTo(inputs.Slice(i * size, size));
+        }
+    }
+
     /// <summary>
     /// Shard s adds every shard's gradient over its own parameter range, in shard order, then applies the fused
     /// elementwise update to that range while it is still in cache.
     /// </summary>
     private void Reduce(int shard)
     {
+        if (_activeShards == 1)
+        {
+            // One gradient, written by threads that split the products: each updates the rows it computed.
+            var finite = true;
+            foreach (var (first, length) in _ownedRanges[shard])
+                finite &= _fusedUpdate!.Apply(_parameters.AsSpan(first, length), _gradient.AsSpan(first, length), _fusedLogScale);
+            _rangeFinite[shard] = finite;
+            return;
+        }
         var (start, count) = ShardRange(shard, _gradient.Length, _pool.Threads);
         var total = _gradient.AsSpan(start, count);
         for (var s = 1; s < _activeShards; s++)
@@ -239,9 +269,19 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         _phase = phase;
         _blockStart = start;
         _blockCount = count;
-        var worthSplitting = count * TNetwork.Description.ForwardFlopsPerSample >= ParallelFlopsThreshold;
-        _activeShards = worthSplitting ? Math.Min(_pool.Threads, count) : 1;
-        _pool.Run(this, _activeShards);
+        var worthSplitting = _pool.Threads > 1 && count * TNetwork.Description.ForwardFlopsPerSample >= ParallelPlan.MinimumFlops;
+        _productsSplit = worthSplitting && ParallelPlan.SplitsProducts(_denseShare, count, _pool.Threads);
+        _activeShards = worthSplitting && !_productsSplit ? Math.Min(_pool.Threads, count) : 1;
+        // A dense network's small block runs once, its large matrix products split across threads inside the kernels;
+        // its rows are gathered by all threads first.
+        if (_productsSplit && phase == Phase.Forward)
+        {
+            _phase = Phase.Gather;
+            _pool.Run(this, _pool.Threads);
+            _phase = phase;
+        }
+        using (KernelThreads.Lend(_productsSplit ? _pool : null))
+            _pool.Run(this, _activeShards);
         if (phase == Phase.Backward)
             _phase = Phase.Reduce;
     }

@@ -92,4 +92,36 @@ public sealed class DenseKernelTests
         Assert.Equal("outputAdjoint", Assert.Throws<ArgumentException>(() => DenseKernel.Backward(w, x, y.AsSpan(1), w, [], x, 2, 3, 2)).ParamName);
         Assert.Equal("inputAdjoint", Assert.Throws<ArgumentException>(() => DenseKernel.Backward(w, x, y, w, [], x.AsSpan(1), 2, 3, 2)).ParamName);
     }
+
+    /// <summary>
+    /// With a worker pool lent, the three products split across threads (forward and weight gradient by output row,
+    /// input adjoint by input column; odd sizes leave ragged parts): every result equals the one-thread result exactly,
+    /// bias, LeakyReLU store and accumulation included.
+    /// </summary>
+    [Theory]
+    [InlineData(64, 784, 255, 2)]
+    [InlineData(33, 300, 201, 3)]
+    [InlineData(100, 513, 530, 2)]
+    public void SplitAcrossThreadsEqualsOneThreadExactly(int batch, int inFeatures, int outFeatures, int threads)
+    {
+        float[] w = TestData.Random(outFeatures * inFeatures, 11), b = TestData.Random(outFeatures, 12), x = TestData.Random(batch * inFeatures, 13);
+        float[] dy = TestData.Random(batch * outFeatures, 14), dw0 = TestData.Random(w.Length, 15);
+        var alone = Run(pool: null);
+        using var pool = new HomogenousDsl.Parallelism.WorkerPool(threads);
+        var split = Run(pool);
+        Assert.Equal(alone.Y, split.Y);
+        Assert.Equal(alone.Dw, split.Dw);
+        Assert.Equal(alone.Dx, split.Dx);
+
+        (float[] Y, float[] Dw, float[] Dx) Run(HomogenousDsl.Parallelism.WorkerPool? pool)
+        {
+            float[] y = TestData.Filled(batch * outFeatures, float.NaN), dw = (float[])dw0.Clone(), dx = TestData.Filled(x.Length, float.NaN);
+            using (HomogenousDsl.Parallelism.KernelThreads.Lend(pool))
+            {
+                DenseKernel.Forward(w, b, x, y, batch, inFeatures, outFeatures, ActivationEpilogue.LeakyRelu, 0.1f);
+                DenseKernel.Backward(w, x, dy, dw, [], dx, batch, inFeatures, outFeatures, GradientWrite.Accumulate);
+            }
+            return (y, dw, dx);
+        }
+    }
 }

@@ -6,29 +6,80 @@ namespace HomogenousDsl.Tests.Training;
 [CollectionDefinition(nameof(AllocationSensitive), DisableParallelization = true)]
 public sealed class AllocationSensitive;
 
-/// <summary>Batch splitting over threads: reproducible per thread count, equal to one thread up to rounding, allocation-free.</summary>
+/// <summary>
+/// Splitting over threads, by batch or by feature: reproducible per thread count, equal to one thread up to rounding
+/// (exactly, by feature), allocation-free.
+/// </summary>
 [Collection(nameof(AllocationSensitive))]
 public sealed class ThreadingAndAllocationTests
 {
     private static readonly Dataset s_digits = MnistLoader.TwoClass(EmbeddedDigits.Load(), 3, 5, maxPerClass: 100);
 
-    [Fact]
-    public void SplitBatchesAreBitIdenticalPerThreadCountAndCloseToOneThread()
+    [Theory]
+    [InlineData(SplitMode.Batch)]
+    [InlineData(SplitMode.Products)]
+    public void SplitRunsAreBitIdenticalPerThreadCountAndCloseToOneThread(SplitMode mode)
     {
-        var twoThreads = Train(threads: 2);
-        Assert.Equal(twoThreads, Train(threads: 2));
-        var oneThread = Train(threads: 1);
+        using var _ = Use(mode);
+        var twoThreads = Train<DigitsMlp>(threads: 2);
+        Assert.Equal(twoThreads, Train<DigitsMlp>(threads: 2));
+        var oneThread = Train<DigitsMlp>(threads: 1);
         for (var i = 0; i < oneThread.Length; i++)
             Assert.True(Math.Abs(oneThread[i] - twoThreads[i]) <= 1e-4f * (1 + Math.Abs(oneThread[i])), $"θ[{i}]: {oneThread[i]} vs {twoThreads[i]}");
+    }
+
+    /// <summary>
+    /// Split by feature, every product element is computed with one thread's blocking, the forward store and the update
+    /// are elementwise, so two and three threads reproduce one thread exactly: forward rows (odd 255 and 136 features),
+    /// weight-gradient rows and input-adjoint columns (200 features) all cut between threads.
+    /// </summary>
+    [Fact]
+    public void SplittingMatrixProductsGivesTheSingleThreadResultExactly()
+    {
+        using var _ = Use(SplitMode.Products);
+        Assert.Equal(Train<DigitsMlp>(threads: 1), Train<DigitsMlp>(threads: 2));
+        var oneThread = Train<DigitsDeepMlp>(threads: 1);
+        Assert.Equal(oneThread, Train<DigitsDeepMlp>(threads: 2));
+        Assert.Equal(oneThread, Train<DigitsDeepMlp>(threads: 3));
+    }
+
+    [Fact]
+    public void DenseNetworksSplitSmallBatchesByFeatureAndLargeOnesBySample()
+    {
+        var mlp = ParallelPlan.DenseShare(DigitsMlp.Description);
+        Assert.Equal(1.0, mlp);
+        Assert.True(ParallelPlan.SplitsProducts(mlp, 64, 2));
+        Assert.False(ParallelPlan.SplitsProducts(mlp, 2 * ParallelPlan.MinimumSamplesPerShard, 2));
+        // A convolutional network keeps splitting batches: its convolutions and pooling are not split by feature.
+        var cnn = ParallelPlan.DenseShare(DigitsCnn.Description);
+        Assert.InRange(cnn, 0.0, 0.1);
+        Assert.False(ParallelPlan.SplitsProducts(cnn, 64, 2));
+    }
+
+    [Fact]
+    public void EachThreadUpdatesTheWeightRowsItComputed()
+    {
+        var ranges = ParallelPlan.OwnedRanges(DigitsDeepMlp.Description, 2);
+        // 784 → 200 (25 tiles of 8 rows): rows 0–95 and 96–199; 200 → 136 (17 tiles): rows 0–63 and 64–135; 136 → 1
+        // is one tile, which falls to the last thread.
+        Assert.Equal(new[] { (0, 96 * 784), (200 * 784, 64 * 200) }, ranges[0]);
+        Assert.Equal(new[] { (96 * 784, 104 * 784), (200 * 784 + 64 * 200, 72 * 200), (200 * 784 + 136 * 200, 136) }, ranges[1]);
+        var covered = ranges.SelectMany(static r => r).OrderBy(static r => r.Start).ToArray();
+        Assert.Equal(DigitsDeepMlp.ParameterCount, covered.Sum(static r => r.Count));
+        for (var i = 1; i < covered.Length; i++)
+            Assert.Equal(covered[i - 1].Start + covered[i - 1].Count, covered[i].Start);
     }
 
     /// <summary>
     /// On a split batch an elementwise rule is applied per range inside the reduction; a rule that is not elementwise
     /// runs afterwards on the whole vector. Both must give exactly the parameters of computing the gradient, then updating.
     /// </summary>
-    [Fact]
-    public void UpdateFusedIntoTheReductionEqualsGradientThenUpdate()
+    [Theory]
+    [InlineData(SplitMode.Batch)]
+    [InlineData(SplitMode.Products)]
+    public void UpdateFusedIntoTheReductionEqualsGradientThenUpdate(SplitMode mode)
     {
+        using var _ = Use(mode);
         using var engine = new GradientEngine<DigitsMlp>(s_digits, HomogenousDsl.Losses.LossKind.Logistic, 64, 64, threads: 2);
         var parameters = new float[DigitsMlp.ParameterCount];
         ParameterInitializer.HeNormal(DigitsMlp.Description, parameters, 5);
@@ -66,10 +117,12 @@ public sealed class ThreadingAndAllocationTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public void TrainingStepsAndMeasurementsAllocateNothing(int threads)
+    [InlineData(1, SplitMode.Batch)]
+    [InlineData(2, SplitMode.Batch)]
+    [InlineData(2, SplitMode.Products)]
+    public void TrainingStepsAndMeasurementsAllocateNothing(int threads, SplitMode mode)
     {
+        using var _ = Use(mode);
         using var trainer = new Trainer<DigitsMlp>(s_digits, new TrainingOptions { BatchSize = 64, Threads = threads, UpdateRule = new ConstantStep(0.01) }, seed: 1);
         for (var i = 0; i < 20; i++)
             trainer.TrainStep();
@@ -90,12 +143,27 @@ public sealed class ThreadingAndAllocationTests
     // The calling thread's allocations plus the workers' (a process-wide count would include the test runner's).
     private static long AllocatedBytes(Trainer<DigitsMlp> trainer) => GC.GetAllocatedBytesForCurrentThread() + trainer.WorkerAllocatedBytes;
 
-    private static float[] Train(int threads)
+    private static float[] Train<TNetwork>(int threads) where TNetwork : IHomogeneousNetwork<TNetwork>
     {
-        using var trainer = new Trainer<DigitsMlp>(s_digits, new TrainingOptions { BatchSize = 64, Threads = threads, Seed = 4, UpdateRule = new ConstantStep(0.01) }, seed: 3);
+        using var trainer = new Trainer<TNetwork>(s_digits, new TrainingOptions { BatchSize = 64, Threads = threads, Seed = 4, UpdateRule = new ConstantStep(0.01) }, seed: 3);
         for (var i = 0; i < 20; i++)
             trainer.TrainStep();
         return trainer.Parameters;
+    }
+
+    public enum SplitMode { Batch, Products }
+
+    // The engine picks the split by batch size; tests force each one (this collection runs alone, so the switch is safe).
+    private static Restore Use(SplitMode mode)
+    {
+        var previous = ParallelPlan.MinimumSamplesPerShard;
+        ParallelPlan.MinimumSamplesPerShard = mode == SplitMode.Batch ? 1 : int.MaxValue;
+        return new Restore(previous);
+    }
+
+    private readonly struct Restore(int previous) : IDisposable
+    {
+        public void Dispose() => ParallelPlan.MinimumSamplesPerShard = previous;
     }
 }
 
@@ -105,3 +173,18 @@ public sealed class ThreadingAndAllocationTests
 [Dense(255)] [ReLU]
 [Dense(1)]
 public partial class DigitsMlp;
+
+/// <summary>Two hidden layers of sizes that are not multiples of the register tiles, so a hidden input adjoint is split too.</summary>
+[HomogeneousNetwork(Input = new[] { 1, 28, 28 })]
+[Flatten]
+[Dense(200)] [ReLU]
+[Dense(136)] [ReLU]
+[Dense(1)]
+public partial class DigitsDeepMlp;
+
+/// <summary>A small convolutional network: most of its work is in convolutions.</summary>
+[HomogeneousNetwork(Input = new[] { 1, 28, 28 })]
+[Conv2d(8, Kernel = 5, Padding = 2)] [ReLU] [MaxPool2d(2)]
+[Flatten]
+[Dense(1)]
+public partial class DigitsCnn;
