@@ -24,8 +24,9 @@ public sealed record TrainingOptions
     public long RecordEvery { get; init; } = 1_000;
 
     /// <summary>
-    /// Threads a large batch is split over (0: all cores; 1: single-threaded). Small workloads stay on one thread
-    /// whatever this says. Results are bit-identical for a given seed and thread count.
+    /// Threads a large step is split over (0: all cores; 1: single-threaded): by sample, or for a dense network's
+    /// training batch by feature inside each matrix product. Small workloads stay on one thread whatever this says.
+    /// Results are bit-identical for a given seed and thread count (and, split by feature, equal to one thread's).
     /// </summary>
     public int Threads { get; init; }
 
