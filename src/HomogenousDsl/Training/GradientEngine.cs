@@ -16,6 +16,9 @@ namespace HomogenousDsl.Training;
 public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNetwork : IHomogeneousNetwork<TNetwork>
 {
 
+    // Floats summed and updated per piece of a thread's reduction range (16 KB: the piece stays in L1 between the two).
+    private const int ReduceChunk = 4096;
+
     // Rows the batch gather prefetches ahead of the one it copies.
     private const int GatherLookahead = 4;
 
@@ -257,11 +260,18 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
             return;
         }
         var (start, count) = ShardRange(shard, _gradient.Length, _pool.Threads);
-        var total = _gradient.AsSpan(start, count);
-        for (var s = 1; s < _activeShards; s++)
-            VectorMath.Add(_shards[s].Gradient.AsSpan(start, count), total);
-        if (_fusedUpdate is { } update)
-            _rangeFinite[shard] = update.Apply(_parameters.AsSpan(start, count), total, _fusedLogScale);
+        var rangeFinite = true;
+        // In L1-sized pieces, so the summed gradient is still in cache when the update reads it: one trip to memory.
+        for (var first = start; first < start + count; first += ReduceChunk)
+        {
+            var length = Math.Min(ReduceChunk, start + count - first);
+            var total = _gradient.AsSpan(first, length);
+            for (var s = 1; s < _activeShards; s++)
+                VectorMath.Add(_shards[s].Gradient.AsSpan(first, length), total);
+            if (_fusedUpdate is { } update)
+                rangeFinite &= update.Apply(_parameters.AsSpan(first, length), total, _fusedLogScale);
+        }
+        _rangeFinite[shard] = rangeFinite;
     }
 
     private void RunBlock(Phase phase, int start, int count)
