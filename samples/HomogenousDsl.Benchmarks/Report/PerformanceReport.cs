@@ -46,8 +46,8 @@ public static class PerformanceReport
         md.AppendLine();
         md.AppendLine(Invariant($"FMA peak, {section.Peak.Threads} thread{(section.Peak.Threads == 1 ? "" : "s")}: **{section.Peak.Gflops:F1} GFLOP/s** (fastest of the windows; median {section.Peak.Median:F1}). PyTorch threads: {section.Peer.MetaText("threads")}; ours: {section.Ours.Meta.Threads}."));
         md.AppendLine();
-        md.AppendLine("| workload | PyTorch steps/s | PyTorch GFLOP/s | ours steps/s | ours / PyTorch | our GFLOP/s | of FMA peak | allocated B/step | target | met |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|---|");
+        md.AppendLine("| workload | PyTorch steps/s | PyTorch GFLOP/s | ours steps/s | our windows, slowest–fastest | ours / PyTorch | our GFLOP/s | of FMA peak | allocated B/step | target | met |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
         foreach (var target in PerformanceTarget.Design)
         {
             var workload = Workload.Parse(target.Workload);
@@ -55,13 +55,13 @@ public static class PerformanceReport
             var hasPeer = section.Peer.Rates.TryGetValue(workload.PeerConfig, out var peerRate);
             if (ours is null || !hasPeer)
             {
-                md.AppendLine(Invariant($"| {workload.Id} {workload.Title} | {(hasPeer ? Rate(peerRate) : "not run")} | | {(ours is null ? "not run" : Rate(ours.Median))} | | | | | {target.Text} | — |"));
+                md.AppendLine(Invariant($"| {workload.Id} {workload.Title} | {(hasPeer ? Rate(peerRate) : "not run")} | | {(ours is null ? "not run" : Rate(ours.Median))} | | | | | | {target.Text} | — |"));
                 continue;
             }
             var peerGflops = peerRate * PeerFlops(workload, section.Peer) / 1e9;
             var ratio = ours.Median / peerRate;
             var fraction = ours.Gflops / section.Peak.Gflops;
-            md.AppendLine(Invariant($"| {workload.Id} {workload.Title} | {Rate(peerRate)} | {peerGflops:F2} | {Rate(ours.Median)} | {ratio:F2}× | {ours.Gflops:F2} | {fraction * 100:F0}% | {ours.AllocatedBytesPerStep:0.#} | {target.Text} | {(target.IsMet(ratio, fraction) ? "yes" : "**no**")} |"));
+            md.AppendLine(Invariant($"| {workload.Id} {workload.Title} | {Rate(peerRate)} | {peerGflops:F2} | {Rate(ours.Median)} | {Rate(ours.Min)}–{Rate(ours.Max)} | {ratio:F2}× | {ours.Gflops:F2} | {fraction * 100:F0}% | {ours.AllocatedBytesPerStep:0.#} | {target.Text} | {(target.IsMet(ratio, fraction) ? "yes" : "**no**")} |"));
         }
         md.AppendLine();
         md.AppendLine("W5's rates are evaluations per second.");
@@ -82,7 +82,7 @@ public static class PerformanceReport
         md.AppendLine();
         md.AppendLine("- Workloads as in DESIGN.md §6; W1 on 1,000 synthetic separable 2-D points, W2–W5 on Fashion-MNIST classes 0 vs 1. Both sides start from He-style random weights and train bias-free ReLU networks.");
         md.AppendLine("- A step is batch sampling + forward + loss + subgradient + constant-step SGD update: `Trainer<T>.TrainStep()` here, `torch.optim.SGD` with `loss.backward()` in the peer. W5 is one forward pass over all samples plus min_i q_i / ‖θ‖^L.");
-        md.AppendLine(Invariant($"- Timing, the peer's method on both sides: {meta.WarmupS:G} s warm-up whose pace sizes the windows (ours also runs at least {TimedWindows.MinimumWarmupSteps} warm-up steps, so the JIT has optimized the step), then {meta.Windows} windows of about {meta.WindowS:G} s; the figure is the median window's rate (min and max are in the JSON files)."));
+        md.AppendLine(Invariant($"- Timing, the peer's method on both sides: {meta.WarmupS:G} s warm-up whose pace sizes the windows (ours also runs at least {TimedWindows.MinimumWarmupSteps} warm-up steps, so the JIT has optimized the step), then {meta.Windows} windows of about {meta.WindowS:G} s; the figure is the median window's rate; the slowest and fastest of our windows are in the table (a wide range means the machine was not quiet)."));
         md.AppendLine("- GFLOP/s use the peer script's FLOP count for both sides: matrix products only (2 per multiply-add) for forward, weight gradient and input gradient except the first layer's; W5 counts the forward pass.");
         md.AppendLine("- FMA peak: independent Vector512 (else Vector256) FMA chains per thread, no memory traffic, fastest of the windows; \"of FMA peak\" divides our GFLOP/s by the peak with the same thread count.");
         md.AppendLine("- Raw data: the JSON files the script leaves in `artifacts/peer-comparison/` (not committed).");
