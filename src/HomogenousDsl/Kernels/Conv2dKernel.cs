@@ -39,6 +39,14 @@ public static class Conv2dKernel
         if (!bias.IsEmpty)
             Guard.AtLeast(bias, shape.OutChannels);
         Epilogue.Validate(activation);
+        if (!Conv2dSplit.TryForward(weight, bias, input, output, batch, shape, scratch, activation, slope))
+            ForwardCore(weight, bias, input, output, batch, shape, scratch, activation, slope);
+    }
+
+    /// <summary>The forward pass on this thread; arguments validated.</summary>
+    internal static void ForwardCore(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
+        int batch, Conv2dShape shape, Span<float> scratch, ActivationEpilogue activation, float slope)
+    {
         int pixels = shape.OutPixels;
         if (ConvDirect.IsWorthwhile(batch, shape))
         {
@@ -84,6 +92,14 @@ public static class Conv2dKernel
             Guard.AtLeast(biasGradient, shape.OutChannels);
         if (!inputAdjoint.IsEmpty)
             Guard.AtLeast(inputAdjoint, (long)batch * shape.InputSize);
+        if (!Conv2dSplit.TryBackward(weight, input, outputAdjoint, weightGradient, biasGradient, inputAdjoint, batch, shape, scratch, write))
+            BackwardCore(weight, input, outputAdjoint, weightGradient, biasGradient, inputAdjoint, batch, shape, scratch, write);
+    }
+
+    /// <summary>The backward pass on this thread; arguments validated.</summary>
+    internal static void BackwardCore(ReadOnlySpan<float> weight, ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint,
+        Span<float> weightGradient, Span<float> biasGradient, Span<float> inputAdjoint, int batch, Conv2dShape shape, Span<float> scratch, GradientWrite write)
+    {
         // Convolution weights are small next to their products: clearing them costs nothing measurable.
         if (write == GradientWrite.Overwrite)
         {

@@ -36,6 +36,6 @@ internal sealed unsafe class GemmWorkspace
     }
 }
 
-internal enum FloatSlot { PackedA, PackedB, Product, Padded, Weights, Count }
+internal enum FloatSlot { PackedA, PackedB, Product, Padded, Weights, Partial, Count }
 
 internal enum IntSlot { ARows, AColumns, BRows, BColumns, Count }

@@ -18,6 +18,13 @@ public static class Pool2dKernel
     {
         CheckSizes(input, output, batch, shape);
         Guard.AtLeast(argmax, (long)batch * shape.OutputSize);
+        if (!Pool2dSplit.TryMaxForward(input, output, argmax, batch, shape))
+            MaxForwardCore(input, output, argmax, batch, shape);
+    }
+
+    /// <summary>Max-pool forward on this thread; arguments validated.</summary>
+    internal static void MaxForwardCore(ReadOnlySpan<float> input, Span<float> output, Span<int> argmax, int batch, Pool2dShape shape)
+    {
         ref float x = ref MemoryMarshal.GetReference(input);
         ref float y = ref MemoryMarshal.GetReference(output);
         ref int at = ref MemoryMarshal.GetReference(argmax);
@@ -78,6 +85,14 @@ public static class Pool2dKernel
         Epilogue.Validate(activation);
         if (activation == ActivationEpilogue.LeakyRelu && !(slope > 0f && shape.Stride >= shape.Kernel))
             throw new ArgumentException("A LeakyReLU folded into max-pool backward needs a positive slope and non-overlapping windows.", nameof(slope));
+        if (!Pool2dSplit.TryMaxBackward(outputAdjoint, argmax, output, inputAdjoint, batch, shape, activation, slope))
+            MaxBackwardCore(outputAdjoint, argmax, output, inputAdjoint, batch, shape, activation, slope);
+    }
+
+    /// <summary>Max-pool backward with a folded activation on this thread; arguments validated.</summary>
+    internal static void MaxBackwardCore(ReadOnlySpan<float> outputAdjoint, ReadOnlySpan<int> argmax, ReadOnlySpan<float> output, Span<float> inputAdjoint,
+        int batch, Pool2dShape shape, ActivationEpilogue activation, float slope)
+    {
         if (MaxPool2x2.HandlesBackward(shape))
         {
             MaxPool2x2.Backward(ref MemoryMarshal.GetReference(outputAdjoint), ref MemoryMarshal.GetReference(argmax), ref MemoryMarshal.GetReference(output),

@@ -47,6 +47,37 @@ public sealed class WorkerPool : IDisposable
             _threads[i] = new Thread(() => Loop(shard)) { IsBackground = true, Name = $"HomogenousDsl worker {shard}" };
             _threads[i].Start();
         }
+        if (_threads.Length > 0)
+            BlockEveryThreadOnce();
+    }
+
+    /// <summary>
+    /// The first time a thread blocks on a SemaphoreSlim or ManualResetEventSlim, the primitive builds its lock object
+    /// (a few dozen bytes). On a busy machine the first blocking wait could come in the middle of a long run, so that a
+    /// step would allocate; instead every worker and the caller block once here.
+    /// </summary>
+    private void BlockEveryThreadOnce()
+    {
+        // Workers spin briefly, then block on their semaphores.
+        foreach (var thread in _threads)
+        {
+            while ((thread.ThreadState & ThreadState.WaitSleepJoin) == 0)
+                Thread.Sleep(1);
+        }
+        // The caller waits for workers that take long enough for it to block.
+        Run(SlowShards.Instance, Threads);
+    }
+
+    /// <summary>Shards that outlast the caller's spin, so it blocks on the done event.</summary>
+    private sealed class SlowShards : IShardWork
+    {
+        public static readonly SlowShards Instance = new();
+
+        public void RunShard(int shard)
+        {
+            if (shard > 0)
+                Thread.Sleep(2);
+        }
     }
 
     /// <summary>Bytes the worker threads have allocated so far (for tests that a phase allocates nothing).</summary>

@@ -7,15 +7,15 @@ namespace HomogenousDsl.Training;
 
 /// <summary>
 /// Evaluates losses and the normalized gradient g = ∇(Σ_i ℓ_i) / Σ_i ℓ_i over any set of samples. Samples run in blocks
-/// of up to <c>chunk</c>; a block is split into contiguous shards over threads when it is large enough to pay for the
-/// dispatch, each shard with its own workspace and gradient buffer, summed in a fixed order (so a given thread count
-/// gives bit-identical results). When the set fits one block the forward pass is shared by the loss and the gradient.
-/// All buffers are allocated once: evaluating allocates nothing.
+/// of up to <c>chunk</c>. A block large enough to pay for waking threads is split one of two ways (see
+/// <see cref="ParallelPlan"/>): by sample into contiguous shards, each with its own workspace and gradient buffer,
+/// summed in a fixed order; or, for a training-sized block, inside the kernels, the block running once while every
+/// large kernel shares its work out. Either way a given thread count gives bit-identical results. When the set fits one
+/// block the forward pass is shared by the loss and the gradient. All buffers are allocated once: evaluating allocates nothing.
 /// </summary>
 /// <typeparam name="TNetwork">The generated network.</typeparam>
 public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNetwork : IHomogeneousNetwork<TNetwork>
 {
-
     // Floats summed and updated per piece of a thread's reduction range (16 KB: the piece stays in L1 between the two).
     private const int ReduceChunk = 4096;
 
@@ -40,7 +40,7 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
     private int _blockStart;
     private int _blockCount;
     private int _activeShards;
-    private bool _productsSplit;
+    private bool _splitInKernels;
     private double _logTotal;
 
     // An elementwise update applied range by range during the reduction, and whether each range stayed finite.
@@ -48,9 +48,9 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
     private double _fusedLogScale;
     private readonly bool[] _rangeFinite;
 
-    // When a block's products were split by feature, the parameter ranges each thread updates (see ParallelPlan).
+    // When a block's kernels were split, the parameter ranges each thread updates (see ParallelPlan).
     private readonly (int Start, int Count)[][] _ownedRanges;
-    private readonly double _denseShare;
+    private readonly bool _kernelsSplit;
 
     /// <summary>
     /// Creates an engine for sets of up to <paramref name="capacity"/> samples, run <paramref name="chunk"/> at a time on
@@ -78,7 +78,7 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         _logScratch = new double[capacity];
         _rangeFinite = new bool[_pool.Threads];
         _ownedRanges = ParallelPlan.OwnedRanges(TNetwork.Description, _pool.Threads);
-        _denseShare = ParallelPlan.DenseShare(TNetwork.Description);
+        _kernelsSplit = ParallelPlan.KernelsSplit(TNetwork.Description);
     }
 
     private enum Phase { Gather, Forward, Backward, Reduce }
@@ -153,8 +153,8 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
             shardsUsed = Math.Max(shardsUsed, _activeShards);
         }
         _retainedBlock = -1;
-        // One gradient buffer needs no summing; when the products were split, each thread still updates its own rows.
-        if (shardsUsed == 1 && !(_productsSplit && update is IElementwiseUpdateRule))
+        // One gradient buffer needs no summing; when the kernels were split, each thread still updates its own rows.
+        if (shardsUsed == 1 && !(_splitInKernels && update is IElementwiseUpdateRule))
             return update?.Apply(parameters, gradient, logScale) ?? true;
 
         _activeShards = shardsUsed;
@@ -196,7 +196,7 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         }
         if (_phase == Phase.Gather)
         {
-            // Split products: every thread copies a share of the block's rows into the one input buffer.
+            // Split kernels: every thread copies a share of the block's rows into the one input buffer.
             var (first, rowCount) = ShardRange(shard, _blockCount, _pool.Threads);
             Gather(_blockStart + first, rowCount, _shards[0].Inputs.AsSpan(first * TNetwork.InputSize, rowCount * TNetwork.InputSize));
             return;
@@ -211,7 +211,7 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         var inputs = state.Inputs.AsSpan(0, count * size);
         if (_phase == Phase.Forward)
         {
-            if (!_productsSplit)
+            if (!_splitInKernels)
                 Gather(_blockStart + start, count, inputs);
             TNetwork.Forward(_parameters, inputs, outputs, count, state.Workspace);
             return;
@@ -252,7 +252,7 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
     {
         if (_activeShards == 1)
         {
-            // One gradient, written by threads that split the products: each updates the rows it computed.
+            // One gradient, written by threads that split the kernels: each updates the dense rows it computed.
             var finite = true;
             foreach (var (first, length) in _ownedRanges[shard])
                 finite &= _fusedUpdate!.Apply(_parameters.AsSpan(first, length), _gradient.AsSpan(first, length), _fusedLogScale);
@@ -280,17 +280,17 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         _blockStart = start;
         _blockCount = count;
         var worthSplitting = _pool.Threads > 1 && count * TNetwork.Description.ForwardFlopsPerSample >= ParallelPlan.MinimumFlops;
-        _productsSplit = worthSplitting && ParallelPlan.SplitsProducts(_denseShare, count, _pool.Threads);
-        _activeShards = worthSplitting && !_productsSplit ? Math.Min(_pool.Threads, count) : 1;
-        // A dense network's small block runs once, its large matrix products split across threads inside the kernels;
+        _splitInKernels = worthSplitting && ParallelPlan.SplitsKernels(_kernelsSplit, count, _pool.Threads);
+        _activeShards = worthSplitting && !_splitInKernels ? Math.Min(_pool.Threads, count) : 1;
+        // A small block runs once, every large kernel split across threads inside (dense by feature, convolution by sample);
         // its rows are gathered by all threads first.
-        if (_productsSplit && phase == Phase.Forward)
+        if (_splitInKernels && phase == Phase.Forward)
         {
             _phase = Phase.Gather;
             _pool.Run(this, _pool.Threads);
             _phase = phase;
         }
-        using (KernelThreads.Lend(_productsSplit ? _pool : null))
+        using (KernelThreads.Lend(_splitInKernels ? _pool : null))
             _pool.Run(this, _activeShards);
         if (phase == Phase.Backward)
             _phase = Phase.Reduce;

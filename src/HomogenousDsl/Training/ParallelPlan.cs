@@ -8,38 +8,44 @@ internal static class ParallelPlan
     /// <summary>Below this much forward work per block, one thread is faster than waking others (a dispatch costs microseconds).</summary>
     public const long MinimumFlops = 4_000_000;
 
-    /// <summary>Dense layers must carry at least this share of the forward work for products to be split instead of batches.</summary>
-    public const double MinimumDenseShare = 0.9;
-
     /// <summary>
     /// Per-thread batches smaller than this would each pack whole weight matrices for little arithmetic and leave a
-    /// whole gradient per thread to sum: a dense network's blocks that small run once, with every large matrix product
-    /// split by feature across threads instead (<see cref="Parallelism.KernelThreads"/>). Settable so tests can force
-    /// either plan.
+    /// whole gradient per thread to sum: such blocks run once, with every kernel split across threads inside
+    /// (<see cref="Parallelism.KernelThreads"/>): dense products by feature, convolutions and pooling by sample.
+    /// Settable so tests can force either plan.
     /// </summary>
     public static int MinimumSamplesPerShard { get; set; } = 256;
 
     /// <summary>
-    /// True when a block of <paramref name="count"/> samples of a network whose <see cref="DenseShare"/> is
-    /// <paramref name="denseShare"/> should split its products rather than its samples.
+    /// True when a block of <paramref name="count"/> samples of a network whose kernels all split
+    /// (<see cref="KernelsSplit"/>) should split inside its kernels rather than by sample.
     /// </summary>
-    public static bool SplitsProducts(double denseShare, int count, int threads)
-        => count / threads < MinimumSamplesPerShard && denseShare >= MinimumDenseShare;
+    public static bool SplitsKernels(bool kernelsSplit, int count, int threads)
+        => kernelsSplit && count / threads < MinimumSamplesPerShard;
 
-    /// <summary>The share of one sample's forward work done in dense layers.</summary>
-    public static double DenseShare(NetworkDescription description)
+    /// <summary>
+    /// True when every layer of the network has a kernel that splits itself across lent threads, or costs too little
+    /// to matter: dense layers, bias-free convolutions, max pooling, and the activations fused into them. Anything else
+    /// (average pooling, user activations, residual additions) would run on one thread while the others wait.
+    /// </summary>
+    public static bool KernelsSplit(NetworkDescription description)
     {
-        long dense = 0;
-        foreach (var layer in description.ParameterizedLayers)
+        foreach (var layer in description.Layers)
         {
-            if (layer.Kind == LayerKind.Dense)
-                dense += 2L * layer.WeightLength;
+            var splits = layer.Kind switch
+            {
+                LayerKind.Dense or LayerKind.MaxPool2d or LayerKind.Flatten or LayerKind.ReLU or LayerKind.LeakyReLU or LayerKind.Identity => true,
+                LayerKind.Conv2d => layer.BiasLength == 0,
+                _ => false,
+            };
+            if (!splits)
+                return false;
         }
-        return description.ForwardFlopsPerSample == 0 ? 0 : (double)dense / description.ForwardFlopsPerSample;
+        return true;
     }
 
     /// <summary>
-    /// The parameter ranges each of <paramref name="threads"/> threads updates after a block whose products were split:
+    /// The parameter ranges each of <paramref name="threads"/> threads updates after a block whose kernels were split:
     /// a dense layer's weight rows go to the thread that computed their gradient (and uses them in the next forward
     /// pass), everything else to thread 0, so the update reads nothing another core wrote.
     /// </summary>

@@ -137,4 +137,38 @@ public sealed class Conv2dKernelTests
         Assert.ThrowsAny<ArgumentException>(() => Conv2dKernel.ScratchSize(s with { Kernel = 8 }));
         Assert.ThrowsAny<ArgumentException>(() => Conv2dKernel.ScratchSize(s with { Stride = 0 }));
     }
+
+    /// <summary>
+    /// With a worker pool lent, convolutions split by sample (W4-like shapes scaled down, odd batches so shares differ;
+    /// the first layer splits only its forward pass, its input adjoint being too small for the packed path):
+    /// outputs and input adjoints equal the one-thread results exactly; the weight gradient, summed per thread and then
+    /// in thread order, agrees to rounding and accumulates onto what it held.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 28, 28, 8, 5, 2, 13, 2)]
+    [InlineData(8, 14, 14, 12, 5, 2, 11, 3)]
+    [InlineData(6, 9, 9, 10, 3, 1, 40, 2)]
+    public void SplitAcrossThreadsMatchesOneThread(int inC, int h, int w, int outC, int k, int padding, int batch, int threads)
+    {
+        var shape = new Conv2dShape(inC, h, w, outC, k, 1, padding);
+        float[] weight = TestData.Random(shape.WeightSize, 21), x = TestData.Random(batch * shape.InputSize, 22), dy = TestData.Random(batch * shape.OutputSize, 23);
+        float[] dw0 = TestData.Random(shape.WeightSize, 24), scratch = new float[Conv2dKernel.ScratchSize(shape)];
+        var alone = Run(null);
+        using var pool = new HomogenousDsl.Parallelism.WorkerPool(threads);
+        var split = Run(pool);
+        Assert.Equal(alone.Y, split.Y);
+        Assert.Equal(alone.Dx, split.Dx);
+        TestData.AssertClose(alone.Dw.Select(static v => (double)v).ToArray(), split.Dw, 1e-5);
+
+        (float[] Y, float[] Dw, float[] Dx) Run(HomogenousDsl.Parallelism.WorkerPool? pool)
+        {
+            float[] y = TestData.Filled(batch * shape.OutputSize, float.NaN), dw = (float[])dw0.Clone(), dx = TestData.Filled(x.Length, float.NaN);
+            using (HomogenousDsl.Parallelism.KernelThreads.Lend(pool))
+            {
+                Conv2dKernel.Forward(weight, [], x, y, batch, shape, scratch, ActivationEpilogue.Relu, 0f);
+                Conv2dKernel.Backward(weight, x, dy, dw, [], dx, batch, shape, scratch, GradientWrite.Accumulate);
+            }
+            return (y, dw, dx);
+        }
+    }
 }

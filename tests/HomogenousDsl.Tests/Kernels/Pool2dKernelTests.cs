@@ -118,4 +118,31 @@ public sealed class Pool2dKernelTests
         Assert.Equal(expected, y);
         Assert.Equal(expectedArgmax, argmax);
     }
+
+    /// <summary>With a worker pool lent, max pooling splits by sample (23 samples: unequal shares); forward, argmax and the ReLU-folded backward equal one thread's exactly.</summary>
+    [Fact]
+    public void SplitAcrossThreadsEqualsOneThreadExactly()
+    {
+        const int batch = 23;
+        var shape = new Pool2dShape(64, 28, 28, 2, 2);   // 23 × 64 × 28 × 28 elements: enough to split
+        float[] x = TestData.Random(batch * shape.InputSize, 31), dy = TestData.Random(batch * shape.OutputSize, 32);
+        var alone = Run(null);
+        using var pool = new HomogenousDsl.Parallelism.WorkerPool(2);
+        var split = Run(pool);
+        Assert.Equal(alone.Y, split.Y);
+        Assert.Equal(alone.At, split.At);
+        Assert.Equal(alone.Dx, split.Dx);
+
+        (float[] Y, int[] At, float[] Dx) Run(HomogenousDsl.Parallelism.WorkerPool? pool)
+        {
+            float[] y = new float[batch * shape.OutputSize], dx = TestData.Filled(x.Length, float.NaN);
+            int[] at = new int[y.Length];
+            using (HomogenousDsl.Parallelism.KernelThreads.Lend(pool))
+            {
+                Pool2dKernel.MaxForward(x, y, at, batch, shape);
+                Pool2dKernel.MaxBackward(dy, at, y, dx, batch, shape, ActivationEpilogue.Relu, 0f);
+            }
+            return (y, at, dx);
+        }
+    }
 }

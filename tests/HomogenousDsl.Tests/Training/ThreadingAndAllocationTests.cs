@@ -17,7 +17,7 @@ public sealed class ThreadingAndAllocationTests
 
     [Theory]
     [InlineData(SplitMode.Batch)]
-    [InlineData(SplitMode.Products)]
+    [InlineData(SplitMode.Kernels)]
     public void SplitRunsAreBitIdenticalPerThreadCountAndCloseToOneThread(SplitMode mode)
     {
         using var _ = Use(mode);
@@ -36,7 +36,7 @@ public sealed class ThreadingAndAllocationTests
     [Fact]
     public void SplittingMatrixProductsGivesTheSingleThreadResultExactly()
     {
-        using var _ = Use(SplitMode.Products);
+        using var _ = Use(SplitMode.Kernels);
         Assert.Equal(Train<DigitsMlp>(threads: 1), Train<DigitsMlp>(threads: 2));
         var oneThread = Train<DigitsDeepMlp>(threads: 1);
         Assert.Equal(oneThread, Train<DigitsDeepMlp>(threads: 2));
@@ -44,16 +44,30 @@ public sealed class ThreadingAndAllocationTests
     }
 
     [Fact]
-    public void DenseNetworksSplitSmallBatchesByFeatureAndLargeOnesBySample()
+    public void SmallBlocksSplitInsideTheKernelsWhenEveryLayerCan()
     {
-        var mlp = ParallelPlan.DenseShare(DigitsMlp.Description);
-        Assert.Equal(1.0, mlp);
-        Assert.True(ParallelPlan.SplitsProducts(mlp, 64, 2));
-        Assert.False(ParallelPlan.SplitsProducts(mlp, 2 * ParallelPlan.MinimumSamplesPerShard, 2));
-        // A convolutional network keeps splitting batches: its convolutions and pooling are not split by feature.
-        var cnn = ParallelPlan.DenseShare(DigitsCnn.Description);
-        Assert.InRange(cnn, 0.0, 0.1);
-        Assert.False(ParallelPlan.SplitsProducts(cnn, 64, 2));
+        Assert.True(ParallelPlan.KernelsSplit(DigitsMlp.Description));
+        Assert.True(ParallelPlan.KernelsSplit(DigitsCnn.Description));
+        Assert.True(ParallelPlan.SplitsKernels(true, 64, 2));
+        Assert.False(ParallelPlan.SplitsKernels(true, 2 * ParallelPlan.MinimumSamplesPerShard, 2));
+        // Average pooling has no split kernel: such a network keeps splitting by sample.
+        Assert.False(ParallelPlan.KernelsSplit(DigitsAvgCnn.Description));
+        Assert.False(ParallelPlan.SplitsKernels(false, 64, 2));
+    }
+
+    /// <summary>
+    /// Convolutions and pooling split by sample, each thread's convolution weight gradient summed in thread order:
+    /// reproducible per thread count, equal to one thread up to the order of that sum.
+    /// </summary>
+    [Fact]
+    public void SplittingConvolutionKernelsIsReproducibleAndCloseToOneThread()
+    {
+        using var _ = Use(SplitMode.Kernels);
+        var twoThreads = Train<DigitsCnn>(threads: 2);
+        Assert.Equal(twoThreads, Train<DigitsCnn>(threads: 2));
+        var oneThread = Train<DigitsCnn>(threads: 1);
+        for (var i = 0; i < oneThread.Length; i++)
+            Assert.True(Math.Abs(oneThread[i] - twoThreads[i]) <= 1e-4f * (1 + Math.Abs(oneThread[i])), $"θ[{i}]: {oneThread[i]} vs {twoThreads[i]}");
     }
 
     [Fact]
@@ -76,7 +90,7 @@ public sealed class ThreadingAndAllocationTests
     /// </summary>
     [Theory]
     [InlineData(SplitMode.Batch)]
-    [InlineData(SplitMode.Products)]
+    [InlineData(SplitMode.Kernels)]
     public void UpdateFusedIntoTheReductionEqualsGradientThenUpdate(SplitMode mode)
     {
         using var _ = Use(mode);
@@ -119,29 +133,43 @@ public sealed class ThreadingAndAllocationTests
     [Theory]
     [InlineData(1, SplitMode.Batch)]
     [InlineData(2, SplitMode.Batch)]
-    [InlineData(2, SplitMode.Products)]
+    [InlineData(2, SplitMode.Kernels)]
     public void TrainingStepsAndMeasurementsAllocateNothing(int threads, SplitMode mode)
     {
+        AssertStepsAllocateNothing<DigitsMlp>(threads, mode);
+        AssertStepsAllocateNothing<DigitsCnn>(threads, mode);
+    }
+
+    private static void AssertStepsAllocateNothing<TNetwork>(int threads, SplitMode mode) where TNetwork : IHomogeneousNetwork<TNetwork>
+    {
         using var _ = Use(mode);
-        using var trainer = new Trainer<DigitsMlp>(s_digits, new TrainingOptions { BatchSize = 64, Threads = threads, UpdateRule = new ConstantStep(0.01) }, seed: 1);
+        using var trainer = new Trainer<TNetwork>(s_digits, new TrainingOptions { BatchSize = 64, Threads = threads, UpdateRule = new ConstantStep(0.01) }, seed: 1);
         for (var i = 0; i < 20; i++)
             trainer.TrainStep();
         trainer.Measure();
         trainer.Measure();
 
-        var before = AllocatedBytes(trainer);
-        for (var i = 0; i < 50; i++)
-            trainer.TrainStep();
-        var afterSteps = AllocatedBytes(trainer);
-        trainer.Measure();
-        var afterMeasure = AllocatedBytes(trainer);
-
-        Assert.Equal(0, afterSteps - before);
-        Assert.Equal(0, afterMeasure - afterSteps);
+        // A one-time lazy allocation (the runtime's, e.g. a lock object built on a thread's first blocking wait, which a
+        // busy machine can delay into the measured steps) may land in one window; a cost per step shows in every window.
+        long steps = 0, measure = 0;
+        for (var window = 0; window < 3; window++)
+        {
+            var before = AllocatedBytes(trainer);
+            for (var i = 0; i < 50; i++)
+                trainer.TrainStep();
+            var afterSteps = AllocatedBytes(trainer);
+            trainer.Measure();
+            var afterMeasure = AllocatedBytes(trainer);
+            (steps, measure) = (afterSteps - before, afterMeasure - afterSteps);
+            if (steps == 0 && measure == 0)
+                break;
+        }
+        Assert.Equal(0, steps);
+        Assert.Equal(0, measure);
     }
 
     // The calling thread's allocations plus the workers' (a process-wide count would include the test runner's).
-    private static long AllocatedBytes(Trainer<DigitsMlp> trainer) => GC.GetAllocatedBytesForCurrentThread() + trainer.WorkerAllocatedBytes;
+    private static long AllocatedBytes<TNetwork>(Trainer<TNetwork> trainer) where TNetwork : IHomogeneousNetwork<TNetwork> => GC.GetAllocatedBytesForCurrentThread() + trainer.WorkerAllocatedBytes;
 
     private static float[] Train<TNetwork>(int threads) where TNetwork : IHomogeneousNetwork<TNetwork>
     {
@@ -151,7 +179,7 @@ public sealed class ThreadingAndAllocationTests
         return trainer.Parameters;
     }
 
-    public enum SplitMode { Batch, Products }
+    public enum SplitMode { Batch, Kernels }
 
     // The engine picks the split by batch size; tests force each one (this collection runs alone, so the switch is safe).
     private static Restore Use(SplitMode mode)
@@ -182,9 +210,17 @@ public partial class DigitsMlp;
 [Dense(1)]
 public partial class DigitsDeepMlp;
 
-/// <summary>A small convolutional network: most of its work is in convolutions.</summary>
+/// <summary>A small convolutional network, large enough per sample for its convolutions and pooling to split.</summary>
 [HomogeneousNetwork(Input = new[] { 1, 28, 28 })]
 [Conv2d(8, Kernel = 5, Padding = 2)] [ReLU] [MaxPool2d(2)]
+[Conv2d(12, Kernel = 3, Padding = 1)] [ReLU] [MaxPool2d(2)]
 [Flatten]
 [Dense(1)]
 public partial class DigitsCnn;
+
+/// <summary>Average pooling, which has no split kernel.</summary>
+[HomogeneousNetwork(Input = new[] { 1, 28, 28 })]
+[Conv2d(4, Kernel = 3, Padding = 1)] [ReLU] [AvgPool2d(2)]
+[Flatten]
+[Dense(1)]
+public partial class DigitsAvgCnn;
