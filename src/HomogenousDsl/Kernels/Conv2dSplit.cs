@@ -107,21 +107,19 @@ internal static unsafe class Conv2dSplit
     // Threads, if every share still takes a path that leaves the shared scratch alone.
     private static int ForwardShards(int batch, in Conv2dShape s)
     {
-        int shards = SampleSplitShards(batch, (long)s.OutPixels * s.OutChannels * s.PatchSize);
-        int share = batch / Math.Max(1, shards);
+        int shards = SampleSplit.Shards(batch, (long)s.OutPixels * s.OutChannels * s.PatchSize);
+        int share = batch / shards;
         bool scratchFree = ConvDirect.IsWorthwhile(share, s) || PackedGemm.IsWorthwhile(s.OutChannels, share * s.OutPixels, s.PatchSize);
         return scratchFree ? shards : 1;
     }
 
     private static int BackwardShards(int batch, in Conv2dShape s, bool inputAdjoint)
     {
-        int shards = SampleSplitShards(batch, 2L * s.OutPixels * s.OutChannels * s.PatchSize);
-        int share = batch / Math.Max(1, shards);
+        int shards = SampleSplit.Shards(batch, 2L * s.OutPixels * s.OutChannels * s.PatchSize);
+        int share = batch / shards;
         bool weightFree = ConvDirect.IsWorthwhile(share, s) || PackedGemm.IsWorthwhile(s.PatchSize, s.OutChannels, share * s.OutPixels);
         bool inputFree = !inputAdjoint || (ConvGemm.AdjointIsConvolution(s)
             && PackedGemm.IsWorthwhile(s.InChannels, share * s.InHeight * s.InWidth, ConvGemm.AdjointShape(s).PatchSize));
         return weightFree && inputFree ? Math.Min(shards, BackwardWork.MaxThreads) : 1;
     }
-
-    private static int SampleSplitShards(int batch, long workPerSample) => SampleSplit.Shards(batch, workPerSample);
 }

@@ -39,9 +39,9 @@ internal abstract class SampleSplit : IShardWork
     /// <inheritdoc/>
     public void RunShard(int shard)
     {
-        int first = (int)((long)_batch * shard / _shards), end = (int)((long)_batch * (shard + 1) / _shards);
-        if (end > first)
-            Run(shard, first, end - first);
+        var (first, count) = WorkerPool.Share(_batch, shard, _shards);
+        if (count > 0)
+            Run(shard, first, count);
     }
 
     /// <summary>Runs the kernel on samples first … first + count − 1 (thread <paramref name="shard"/>).</summary>

@@ -1,8 +1,9 @@
 namespace HomogenousDsl.Parallelism;
 
 /// <summary>
-/// Lends a worker pool to the kernels called on this thread, so that one large matrix product can be split across
-/// threads when a batch is too small to split (per-thread batches would each pack the whole weight matrix).
+/// Lends a worker pool to the kernels called on this thread, so that each large kernel shares its work out (dense
+/// products by feature, convolutions and pooling by sample) when a batch is too small to split by sample (per-thread
+/// batches would each pack every weight matrix and leave a whole gradient per thread to sum).
 /// Thread-static: worker threads see no pool, so splits never nest.
 /// </summary>
 public static class KernelThreads

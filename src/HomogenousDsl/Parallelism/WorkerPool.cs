@@ -95,6 +95,17 @@ public sealed class WorkerPool : IDisposable
     /// <summary>Shards per phase, the calling thread included.</summary>
     public int Threads { get; }
 
+    /// <summary>
+    /// The contiguous share [Start, Start + Count) of <paramref name="total"/> items that shard <paramref name="shard"/>
+    /// of <paramref name="shards"/> takes: the same cut everywhere, so a thread count always gives the same shares.
+    /// </summary>
+    public static (int Start, int Count) Share(int total, int shard, int shards)
+    {
+        var start = (int)((long)total * shard / shards);
+        var end = (int)((long)total * (shard + 1) / shards);
+        return (start, end - start);
+    }
+
     /// <summary>Resolves a requested thread count: 0 means every core, anything else is taken as is (at least 1).</summary>
     public static int Resolve(int requested) => requested <= 0 ? Environment.ProcessorCount : requested;
 

@@ -50,7 +50,7 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
 
     // When a block's kernels were split, the parameter ranges each thread updates (see ParallelPlan).
     private readonly (int Start, int Count)[][] _ownedRanges;
-    private readonly bool _kernelsSplit;
+    private readonly bool _kernelsCanSplit;
 
     /// <summary>
     /// Creates an engine for sets of up to <paramref name="capacity"/> samples, run <paramref name="chunk"/> at a time on
@@ -78,7 +78,7 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         _logScratch = new double[capacity];
         _rangeFinite = new bool[_pool.Threads];
         _ownedRanges = ParallelPlan.OwnedRanges(TNetwork.Description, _pool.Threads);
-        _kernelsSplit = ParallelPlan.KernelsSplit(TNetwork.Description);
+        _kernelsCanSplit = ParallelPlan.KernelsSplit(TNetwork.Description);
     }
 
     private enum Phase { Gather, Forward, Backward, Reduce }
@@ -197,11 +197,11 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         if (_phase == Phase.Gather)
         {
             // Split kernels: every thread copies a share of the block's rows into the one input buffer.
-            var (first, rowCount) = ShardRange(shard, _blockCount, _pool.Threads);
+            var (first, rowCount) = WorkerPool.Share(_blockCount, shard, _pool.Threads);
             Gather(_blockStart + first, rowCount, _shards[0].Inputs.AsSpan(first * TNetwork.InputSize, rowCount * TNetwork.InputSize));
             return;
         }
-        var (start, count) = ShardRange(shard, _blockCount, _activeShards);
+        var (start, count) = WorkerPool.Share(_blockCount, shard, _activeShards);
         if (count == 0)
             return;
         var state = _shards[shard];
@@ -259,7 +259,7 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
             _rangeFinite[shard] = finite;
             return;
         }
-        var (start, count) = ShardRange(shard, _gradient.Length, _pool.Threads);
+        var (start, count) = WorkerPool.Share(_gradient.Length, shard, _pool.Threads);
         var rangeFinite = true;
         // In L1-sized pieces, so the summed gradient is still in cache when the update reads it: one trip to memory.
         for (var first = start; first < start + count; first += ReduceChunk)
@@ -280,7 +280,7 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         _blockStart = start;
         _blockCount = count;
         var worthSplitting = _pool.Threads > 1 && count * TNetwork.Description.ForwardFlopsPerSample >= ParallelPlan.MinimumFlops;
-        _splitInKernels = worthSplitting && ParallelPlan.SplitsKernels(_kernelsSplit, count, _pool.Threads);
+        _splitInKernels = worthSplitting && ParallelPlan.SplitsKernels(_kernelsCanSplit, count, _pool.Threads);
         _activeShards = worthSplitting && !_splitInKernels ? Math.Min(_pool.Threads, count) : 1;
         // A small block runs once, every large kernel split across threads inside (dense by feature, convolution by sample);
         // its rows are gathered by all threads first.
@@ -294,13 +294,6 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
             _pool.Run(this, _activeShards);
         if (phase == Phase.Backward)
             _phase = Phase.Reduce;
-    }
-
-    private static (int Start, int Count) ShardRange(int shard, int total, int shards)
-    {
-        var start = (int)((long)total * shard / shards);
-        var end = (int)((long)total * (shard + 1) / shards);
-        return (start, end - start);
     }
 
     private void CheckArguments(float[] parameters, int count)

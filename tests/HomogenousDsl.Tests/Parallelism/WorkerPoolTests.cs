@@ -20,8 +20,8 @@ public sealed class WorkerPoolTests
     }
 
     /// <summary>
-    /// Workers that fell asleep and a caller that waited long enough to block: the first such waits would build the
-    /// primitives' lock objects, so the pool does it when it starts, and phases later allocate nothing on any thread.
+    /// Workers that fell asleep and a caller that waited long enough to block: once the pool has started, such phases
+    /// allocate nothing on any thread.
     /// </summary>
     [Fact]
     public void PhasesThatBlockAllocateNothing()
