@@ -166,6 +166,19 @@ internal static unsafe class GemmPacking
         ClearRows(dst, rows, kc);
     }
 
+    /// <summary>
+    /// The row stride with which the micro-kernel can read the full A tile at rows i0.. in place (row-major rows evenly
+    /// spaced in the source), or 0 when it must be packed.
+    /// </summary>
+    public static int InPlaceStride(in OffsetMatrix a, int i0)
+    {
+        if (a.ColumnStride != 1)
+            return 0;
+        int* rowOff = a.RowOffsets + i0;
+        int stride = rowOff[1] - rowOff[0];
+        return stride > 0 && IsAffine(rowOff, MR, stride) ? stride : 0;
+    }
+
     /// <summary>Starts loading the A tile at rows i0.. (contiguous columns only) into cache while the current tile computes.</summary>
     public static void PrefetchA(in OffsetMatrix a, int i0, int rows, int p0, int kc)
     {

@@ -6,7 +6,9 @@ namespace HomogenousDsl.Kernels;
 /// Blocked GEMM over packed panels: C (m×n, row stride ldc) = or += A·B with A, B any <see cref="OffsetMatrix"/> views.
 /// Loop order (outer to inner): k blocks of ≤ RowStride, so a packed A tile (8 rows × kc, 8 KB) stays in L1; n blocks
 /// of <see cref="BlockColumns"/>, whose packed B block (kc × nc ≤ 512 KB) stays in L2; then one A tile at a time swept
-/// across every B panel of the block. Only for Vector512 hardware; <see cref="IsWorthwhile"/> says when packing pays.
+/// across every B panel of the block. A full A tile whose rows are row-major and evenly spaced (weights, a batch of
+/// adjoints) is read in place rather than copied: the copy cost as much as the tile's reuse saved. Only for Vector512
+/// hardware; <see cref="IsWorthwhile"/> says when packing pays.
 /// </summary>
 internal static unsafe class PackedGemm
 {
@@ -57,12 +59,20 @@ internal static unsafe class PackedGemm
                 for (int ic = 0; ic < m; ic += MR)
                 {
                     int rows = Math.Min(MR, m - ic);
-                    GemmPacking.PackA(a, ic, rows, pc, kc, packedA);
+                    float* aTile = packedA;
+                    nint lda = GemmMicroKernel.RowStride;
+                    if (rows == MR && GemmPacking.InPlaceStride(a, ic) is var stride and > 0)
+                    {
+                        aTile = a.Source + a.RowOffsets[ic] + a.ColumnOffsets[pc];
+                        lda = stride;
+                    }
+                    else
+                        GemmPacking.PackA(a, ic, rows, pc, kc, packedA);
                     if (ic + MR < m)
                         GemmPacking.PrefetchA(a, ic + MR, Math.Min(MR, m - ic - MR), pc, kc);
                     float* cRow = c + ic * ldc + jc;
                     for (int u = 0; u < panels; u++)
-                        GemmMicroKernel.Run(packedA, packedB + (long)u * NR * kc, kc, cRow + u * NR, ldc, rows, Math.Min(NR, nc - u * NR), add);
+                        GemmMicroKernel.Run(aTile, lda, packedB + (long)u * NR * kc, kc, cRow + u * NR, ldc, rows, Math.Min(NR, nc - u * NR), add);
                 }
             }
         }

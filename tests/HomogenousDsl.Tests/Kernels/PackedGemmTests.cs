@@ -31,6 +31,37 @@ public sealed unsafe class PackedGemmTests
     }
 
     /// <summary>
+    /// A row-major A with evenly spaced rows is read in place by the micro-kernel, any other A is packed first: both
+    /// orders of work are the same, so the products agree bit for bit; rows out of order (not evenly spaced) still match
+    /// the reference.
+    /// </summary>
+    [Theory]
+    [InlineData(16, 64, 300)]
+    [InlineData(21, 45, 257)]
+    public void InPlaceAndPackedATilesAgree(int m, int n, int k)
+    {
+        if (!Vector512.IsHardwareAccelerated)
+            return;
+        int lda = k + 3;
+        float[] a = TestData.Random(m * lda, 7), b = TestData.Random(k * n, 8);
+        float[] inPlace = new float[m * n], packed = new float[m * n], permuted = new float[m * n];
+        int[] aRows = Offsets(m, lda), aCols = Offsets(k, 1), bRows = Offsets(k, n), bCols = Offsets(n, 1);
+        int[] order = Enumerable.Range(0, m).Reverse().ToArray();
+        int[] reversedRows = order.Select(i => i * lda).ToArray();
+        fixed (float* pa = a, pb = b, c1 = inPlace, c2 = packed, c3 = permuted)
+        fixed (int* ar = aRows, ac = aCols, br = bRows, bc = bCols, rr = reversedRows)
+        {
+            var bMatrix = new OffsetMatrix(pb, br, bc, columnStride: 1);
+            PackedGemm.Multiply(new OffsetMatrix(pa, ar, ac, columnStride: 1), bMatrix, c1, n, m, n, k, accumulate: false);
+            PackedGemm.Multiply(new OffsetMatrix(pa, ar, ac), bMatrix, c2, n, m, n, k, accumulate: false);
+            PackedGemm.Multiply(new OffsetMatrix(pa, rr, ac, columnStride: 1), bMatrix, c3, n, m, n, k, accumulate: false);
+        }
+        Assert.Equal(packed, inPlace);
+        for (int i = 0; i < m; i++)
+            Assert.Equal(inPlace.AsSpan(order[i] * n, n).ToArray(), permuted.AsSpan(i * n, n).ToArray());
+    }
+
+    /// <summary>
     /// A and B stored transposed or not, with padded leading dimensions (so rows are not adjacent), C with a wider row stride
     /// whose gap must stay untouched; C first overwritten, then accumulated onto.
     /// </summary>
