@@ -51,7 +51,7 @@ internal static class GemmMicroKernel
             }
         }
         float* a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda, a4 = a + 4 * lda, a5 = a + 5 * lda, a6 = a + 6 * lda, a7 = a + 7 * lda;
-        for (nint p = 0; p < kc; p++, b += Columns)
+        for (nint p = 0, end = kc; p < end; p++, b += Columns)
         {
             Vector512<float> b0 = Avx512F.LoadVector512(b), b1 = Avx512F.LoadVector512(b + 16);
             Vector512<float> x = Vector512.Create(a0[p]);
@@ -85,30 +85,38 @@ internal static class GemmMicroKernel
             return;
         }
 
-        // Edge tile: spill to the stack and copy the valid part (rare: only the last row block or column panel).
-        float* tile = stackalloc float[Rows * Columns];
-        Avx512F.Store(tile, c00); Avx512F.Store(tile + 16, c01);
-        Avx512F.Store(tile + 32, c10); Avx512F.Store(tile + 48, c11);
-        Avx512F.Store(tile + 64, c20); Avx512F.Store(tile + 80, c21);
-        Avx512F.Store(tile + 96, c30); Avx512F.Store(tile + 112, c31);
-        Avx512F.Store(tile + 128, c40); Avx512F.Store(tile + 144, c41);
-        Avx512F.Store(tile + 160, c50); Avx512F.Store(tile + 176, c51);
-        Avx512F.Store(tile + 192, c60); Avx512F.Store(tile + 208, c61);
-        Avx512F.Store(tile + 224, c70); Avx512F.Store(tile + 240, c71);
-        for (int r = 0; r < rows; r++)
+        // Edge tile (only the last row block or column panel): masked stores of the valid columns, rows up to `rows`.
+        // No stack spill, so the common path carries no stack buffer (and no buffer-overrun cookie) either.
+        var low = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(cols)).AsSingle();
+        var high = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(cols - 16)).AsSingle();
+        StoreMasked(c, c00, c01, low, high, accumulate);
+        if (rows < 2) return;
+        StoreMasked(c + ldc, c10, c11, low, high, accumulate);
+        if (rows < 3) return;
+        StoreMasked(c + 2 * ldc, c20, c21, low, high, accumulate);
+        if (rows < 4) return;
+        StoreMasked(c + 3 * ldc, c30, c31, low, high, accumulate);
+        if (rows < 5) return;
+        StoreMasked(c + 4 * ldc, c40, c41, low, high, accumulate);
+        if (rows < 6) return;
+        StoreMasked(c + 5 * ldc, c50, c51, low, high, accumulate);
+        if (rows < 7) return;
+        StoreMasked(c + 6 * ldc, c60, c61, low, high, accumulate);
+        if (rows < 8) return;
+        StoreMasked(c + 7 * ldc, c70, c71, low, high, accumulate);
+    }
+
+    // Masked-off lanes are neither read nor written (AVX-512 suppresses their faults), so a tile may end at a buffer's end.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreMasked(float* c, Vector512<float> low, Vector512<float> high, Vector512<float> lowMask, Vector512<float> highMask, bool accumulate)
+    {
+        if (accumulate)
         {
-            float* src = tile + r * Columns, dst = c + r * ldc;
-            if (accumulate)
-            {
-                for (int j = 0; j < cols; j++)
-                    dst[j] += src[j];
-            }
-            else
-            {
-                for (int j = 0; j < cols; j++)
-                    dst[j] = src[j];
-            }
+            low += Avx512F.MaskLoad(c, lowMask, Vector512<float>.Zero);
+            high += Avx512F.MaskLoad(c + 16, highMask, Vector512<float>.Zero);
         }
+        Avx512F.MaskStore(c, lowMask, low);
+        Avx512F.MaskStore(c + 16, highMask, high);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
