@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace HomogenousDsl.Kernels;
 
@@ -19,9 +20,7 @@ internal static class SmallFanInDense
         int batch, int inFeatures, int outFeatures)
     {
         var transposed = TransposeBuffer.Current(inFeatures * outFeatures);
-        for (int o = 0; o < outFeatures; o++)
-            for (int i = 0; i < inFeatures; i++)
-                transposed[i * outFeatures + o] = weight[o * inFeatures + i];
+        Transpose(weight, transposed, outFeatures, inFeatures);
         if (Vector512.IsHardwareAccelerated)
             Forward<Vector512<float>, Simd512>(transposed, bias, input, output, batch, inFeatures, outFeatures);
         else if (Vector256.IsHardwareAccelerated)
@@ -43,9 +42,56 @@ internal static class SmallFanInDense
             for (int i = 0; i < inFeatures; i++)
                 VectorMath.Axpy(input[b * inFeatures + i], dy, transposed.Slice(i * outFeatures, outFeatures));
         }
-        for (int o = 0; o < outFeatures; o++)
+        AddTransposed(transposed, weightGradient, inFeatures, outFeatures);
+    }
+
+    // The two feature-pair layouts of a 2-input layer ([o, i] pairs and [i, o] rows) convert 16 outputs per pair of
+    // two-source permutes; other fan-ins, and machines without AVX-512, move element by element.
+    private static readonly Vector512<int> Evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    private static readonly Vector512<int> Odds = Evens + Vector512<int>.One;
+    private static readonly Vector512<int> PairsLow = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    private static readonly Vector512<int> PairsHigh = PairsLow + Vector512.Create(8);
+
+    /// <summary>dst[c·rows + r] = src[r·columns + c] for an r × c matrix (c below a register).</summary>
+    private static void Transpose(ReadOnlySpan<float> src, Span<float> dst, int rows, int columns)
+    {
+        ref float s = ref MemoryMarshal.GetReference(src);
+        ref float d = ref MemoryMarshal.GetReference(dst);
+        int r = 0;
+        if (columns == 2 && Avx512F.IsSupported)
+        {
+            for (; r <= rows - 16; r += 16)
+            {
+                var low = Vector512.LoadUnsafe(ref s, (nuint)(2 * r));
+                var high = Vector512.LoadUnsafe(ref s, (nuint)(2 * r + 16));
+                Avx512F.PermuteVar16x32x2(low, Evens, high).StoreUnsafe(ref d, (nuint)r);
+                Avx512F.PermuteVar16x32x2(low, Odds, high).StoreUnsafe(ref d, (nuint)(rows + r));
+            }
+        }
+        for (; r < rows; r++)
+            for (int c = 0; c < columns; c++)
+                Unsafe.Add(ref d, c * rows + r) = Unsafe.Add(ref s, r * columns + c);
+    }
+
+    /// <summary>dst[o·inFeatures + i] += src[i·outFeatures + o].</summary>
+    private static void AddTransposed(ReadOnlySpan<float> src, Span<float> dst, int inFeatures, int outFeatures)
+    {
+        ref float s = ref MemoryMarshal.GetReference(src);
+        ref float d = ref MemoryMarshal.GetReference(dst);
+        int o = 0;
+        if (inFeatures == 2 && Avx512F.IsSupported)
+        {
+            for (; o <= outFeatures - 16; o += 16)
+            {
+                var first = Vector512.LoadUnsafe(ref s, (nuint)o);
+                var second = Vector512.LoadUnsafe(ref s, (nuint)(outFeatures + o));
+                (Vector512.LoadUnsafe(ref d, (nuint)(2 * o)) + Avx512F.PermuteVar16x32x2(first, PairsLow, second)).StoreUnsafe(ref d, (nuint)(2 * o));
+                (Vector512.LoadUnsafe(ref d, (nuint)(2 * o + 16)) + Avx512F.PermuteVar16x32x2(first, PairsHigh, second)).StoreUnsafe(ref d, (nuint)(2 * o + 16));
+            }
+        }
+        for (; o < outFeatures; o++)
             for (int i = 0; i < inFeatures; i++)
-                weightGradient[o * inFeatures + i] += transposed[i * outFeatures + o];
+                Unsafe.Add(ref d, o * inFeatures + i) += Unsafe.Add(ref s, i * outFeatures + o);
     }
 
     private static void Forward<TV, T>(ReadOnlySpan<float> transposed, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,

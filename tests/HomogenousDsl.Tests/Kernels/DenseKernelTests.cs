@@ -16,7 +16,7 @@ public sealed class DenseKernelTests
         { 1, 1, 1 }, { 3, 7, 17 }, { 5, 33, 3 }, { 2, 100, 7 }, { 4, 17, 33 }, { 7, 3, 100 }, { 1, 64, 16 },
         { 16, 40, 51 }, { 16, 41, 51 }, { 33, 257, 45 }, { 70, 300, 19 }, { 5, 1000, 300 }, { 17, 513, 530 }, { 64, 100, 1 }, { 1100, 37, 21 },
         // Fan-in below a register (the transposed-weight path): the late-stage 2-100-1 layer and odd neighbours.
-        { 16, 2, 100 }, { 9, 5, 37 }, { 2, 1, 513 },
+        { 16, 2, 100 }, { 3, 2, 33 }, { 5, 2, 15 }, { 9, 5, 37 }, { 2, 1, 513 },
     };
 
     /// <summary>Forward with and without bias, overwriting whatever the output held.</summary>
