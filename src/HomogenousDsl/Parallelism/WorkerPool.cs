@@ -168,21 +168,25 @@ public sealed class WorkerPool : IDisposable
         }
     }
 
+    // A wake-up is only a hint: the condition is checked again after every one. A dispatcher (or a finishing worker)
+    // can be preempted between its counter update and its flag exchange, and its release (or Set) then arrives late,
+    // after the ticket (or the phase) it belonged to was already taken by spinning. Taken as a new ticket, such a late
+    // release made a worker run shards that were never dispatched, forever (seen past the ticket, _pending far below 0).
     private void WaitForTicket(int worker, long seen)
     {
         var end = System.Diagnostics.Stopwatch.GetTimestamp() + s_spinTicks;
         while (Volatile.Read(ref _tickets[worker]) == seen)
         {
-            if (System.Diagnostics.Stopwatch.GetTimestamp() > end)
+            if (System.Diagnostics.Stopwatch.GetTimestamp() <= end)
             {
-                Interlocked.Exchange(ref _sleeping[worker], 1);
-                // A dispatch that came in meanwhile: take the flag back unless the dispatcher already did (and released).
-                if (Volatile.Read(ref _tickets[worker]) != seen && Interlocked.CompareExchange(ref _sleeping[worker], 0, 1) == 1)
-                    return;
-                _start[worker].Wait();
-                return;
+                Thread.SpinWait(8);
+                continue;
             }
-            Thread.SpinWait(8);
+            // Every time the flag is raised it is lowered exactly once: by this thread (no release follows) or by a
+            // dispatcher (one release follows, which this thread consumes), so the semaphore never keeps a stale count.
+            Interlocked.Exchange(ref _sleeping[worker], 1);
+            if (Volatile.Read(ref _tickets[worker]) == seen || Interlocked.CompareExchange(ref _sleeping[worker], 0, 1) == 0)
+                _start[worker].Wait();
         }
     }
 
@@ -191,16 +195,19 @@ public sealed class WorkerPool : IDisposable
         var end = System.Diagnostics.Stopwatch.GetTimestamp() + s_spinTicks;
         while (Volatile.Read(ref _pending) != 0)
         {
-            if (System.Diagnostics.Stopwatch.GetTimestamp() > end)
+            if (System.Diagnostics.Stopwatch.GetTimestamp() <= end)
             {
-                Interlocked.Exchange(ref _callerSleeping, 1);
-                if (Volatile.Read(ref _pending) == 0 && Interlocked.CompareExchange(ref _callerSleeping, 0, 1) == 1)
-                    return;
+                Thread.SpinWait(8);
+                continue;
+            }
+            // The same handshake: a claimed flag means one Set is coming (possibly from the previous phase's last
+            // worker, late); wait for it, then look at _pending again.
+            Interlocked.Exchange(ref _callerSleeping, 1);
+            if (Volatile.Read(ref _pending) != 0 || Interlocked.CompareExchange(ref _callerSleeping, 0, 1) == 0)
+            {
                 _done.Wait();
                 _done.Reset();
-                return;
             }
-            Thread.SpinWait(8);
         }
     }
 
