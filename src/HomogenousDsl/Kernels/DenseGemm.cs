@@ -70,25 +70,6 @@ internal static unsafe class DenseGemm
         }
     }
 
-    /// <summary>
-    /// weightGradient[o, i] = Σ_b dy[b, o]·input[b, i], each tile of it then stepped into the parameters through
-    /// <paramref name="store"/> (see <see cref="FusedUpdate"/>); finiteness is reported to <paramref name="update"/>.
-    /// </summary>
-    public static void WeightGradientAndUpdate(ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint, Span<float> weightGradient,
-        int batch, int inFeatures, int outFeatures, FusedUpdate update, UpdateTileStore store)
-    {
-        GemmWorkspace ws = GemmWorkspace.Current;
-        fixed (float* x = input, dy = outputAdjoint, dw = weightGradient)
-        {
-            var a = new OffsetMatrix(dy, Affine(ws, IntSlot.ARows, outFeatures, 1), Affine(ws, IntSlot.AColumns, batch, outFeatures), columnStride: outFeatures);
-            var b = new OffsetMatrix(x, Affine(ws, IntSlot.BRows, batch, inFeatures), Affine(ws, IntSlot.BColumns, inFeatures, 1), columnStride: 1);
-            if (SplitGemm.TryRunWithUpdate(a, b, dw, inFeatures, outFeatures, inFeatures, batch, update, store))
-                return;
-            PackedGemm.Multiply(a, b, dw, inFeatures, outFeatures, inFeatures, batch, accumulate: false, ref store);
-            update.Report(store.Finite);
-        }
-    }
-
     /// <summary>inputAdjoint[b, i] = Σ_o dy[b, o]·weight[o, i].</summary>
     public static void InputAdjoint(ReadOnlySpan<float> weight, ReadOnlySpan<float> outputAdjoint, Span<float> inputAdjoint,
         int batch, int inFeatures, int outFeatures)

@@ -77,9 +77,6 @@ public static class DenseKernel
         bool overwrite = write == GradientWrite.Overwrite;
         if (overwrite && !biasGradient.IsEmpty)
             biasGradient[..outFeatures].Clear();
-        if (overwrite && batch > 0 && FusedUpdate.Current is { } update && PackedGemm.IsWorthwhile(outFeatures, inFeatures, batch)
-            && TryBackwardAndUpdate(update, weight, input, outputAdjoint, weightGradient, biasGradient, inputAdjoint, batch, inFeatures, outFeatures))
-            return;
         // dW = dyᵀ·x: read dy transposed through the strides (row stride 1, column stride out). The packed product
         // stores directly when overwriting; the small paths are cheap enough to clear first and accumulate.
         if (PackedGemm.IsWorthwhile(outFeatures, inFeatures, batch))
@@ -93,44 +90,13 @@ public static class DenseKernel
             else
                 Gemm.Multiply(outputAdjoint, 1, outFeatures, input, weightGradient, outFeatures, inFeatures, batch, accumulate: true);
         }
-        AddBiasGradient(outputAdjoint, biasGradient, batch, outFeatures);
-        if (!inputAdjoint.IsEmpty)
-            InputAdjoint(weight, outputAdjoint, inputAdjoint, batch, inFeatures, outFeatures);
-    }
-
-    /// <summary>
-    /// The training engine's fused step: when this layer's weights are a range the lent <see cref="FusedUpdate"/> may
-    /// update, the input adjoint is computed first (it needs the old weights) and the weight gradient's store then
-    /// takes the step. Returns false, having done nothing, when the layer does not take part.
-    /// </summary>
-    private static unsafe bool TryBackwardAndUpdate(FusedUpdate update, ReadOnlySpan<float> weight, ReadOnlySpan<float> input,
-        ReadOnlySpan<float> outputAdjoint, Span<float> weightGradient, Span<float> biasGradient, Span<float> inputAdjoint,
-        int batch, int inFeatures, int outFeatures)
-    {
-        UpdateTileStore store;
-        fixed (float* w = weight, dw = weightGradient)
+        if (!biasGradient.IsEmpty)
         {
-            if (!update.TryClaim(w, dw, outFeatures * inFeatures, out store))
-                return false;
+            for (int b = 0; b < batch; b++)
+                VectorMath.Add(outputAdjoint.Slice(b * outFeatures, outFeatures), biasGradient[..outFeatures]);
         }
-        AddBiasGradient(outputAdjoint, biasGradient, batch, outFeatures);
-        if (!inputAdjoint.IsEmpty)
-            InputAdjoint(weight, outputAdjoint, inputAdjoint, batch, inFeatures, outFeatures);
-        DenseGemm.WeightGradientAndUpdate(input, outputAdjoint, weightGradient, batch, inFeatures, outFeatures, update, store);
-        return true;
-    }
-
-    private static void AddBiasGradient(ReadOnlySpan<float> outputAdjoint, Span<float> biasGradient, int batch, int outFeatures)
-    {
-        if (biasGradient.IsEmpty)
+        if (inputAdjoint.IsEmpty)
             return;
-        for (int b = 0; b < batch; b++)
-            VectorMath.Add(outputAdjoint.Slice(b * outFeatures, outFeatures), biasGradient[..outFeatures]);
-    }
-
-    private static void InputAdjoint(ReadOnlySpan<float> weight, ReadOnlySpan<float> outputAdjoint, Span<float> inputAdjoint,
-        int batch, int inFeatures, int outFeatures)
-    {
         if (PackedGemm.IsWorthwhile(batch, inFeatures, outFeatures))
             DenseGemm.InputAdjoint(weight, outputAdjoint, inputAdjoint, batch, inFeatures, outFeatures);
         else

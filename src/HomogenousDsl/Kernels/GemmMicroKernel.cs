@@ -35,21 +35,21 @@ internal static class GemmMicroKernel
     /// As the packed overload, but A row r is a[r·lda + p]: a row-major operand with eight readable rows is read in
     /// place, without packing. Its rows are swept along p like the packed tile's, one cache line per row every 16 steps.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void Run(float* a, nint lda, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate)
-    {
-        var store = default(PlainTileStore);
-        Run(a, lda, b, kc, c, ldc, rows, cols, accumulate, ref store);
-    }
-
-    /// <summary>As the in-place overload, with <paramref name="store"/> writing the finished tile.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run<TStore>(float* a, nint lda, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate, ref TStore store)
-        where TStore : struct, ITileStore
+    public static unsafe void Run(float* a, nint lda, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
-        store.Prefetch(c, ldc, accumulate);
+        if (accumulate)
+        {
+            // C is read only after the k loop; start fetching it now so an L2/L3-resident C (a large weight gradient,
+            // a product accumulated across k blocks) arrives while the FMAs run.
+            for (int r = 0; r < Rows; r++)
+            {
+                Sse.Prefetch0(c + r * ldc);
+                Sse.Prefetch0(c + r * ldc + 16);
+            }
+        }
         float* a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda, a4 = a + 4 * lda, a5 = a + 5 * lda, a6 = a + 6 * lda, a7 = a + 7 * lda;
         for (nint p = 0, end = kc; p < end; p++, b += Columns)
         {
@@ -74,14 +74,14 @@ internal static class GemmMicroKernel
 
         if (rows == Rows && cols == Columns)
         {
-            store.Store(c, c00, c01, accumulate);
-            store.Store(c + ldc, c10, c11, accumulate);
-            store.Store(c + 2 * ldc, c20, c21, accumulate);
-            store.Store(c + 3 * ldc, c30, c31, accumulate);
-            store.Store(c + 4 * ldc, c40, c41, accumulate);
-            store.Store(c + 5 * ldc, c50, c51, accumulate);
-            store.Store(c + 6 * ldc, c60, c61, accumulate);
-            store.Store(c + 7 * ldc, c70, c71, accumulate);
+            Store(c, c00, c01, accumulate);
+            Store(c + ldc, c10, c11, accumulate);
+            Store(c + 2 * ldc, c20, c21, accumulate);
+            Store(c + 3 * ldc, c30, c31, accumulate);
+            Store(c + 4 * ldc, c40, c41, accumulate);
+            Store(c + 5 * ldc, c50, c51, accumulate);
+            Store(c + 6 * ldc, c60, c61, accumulate);
+            Store(c + 7 * ldc, c70, c71, accumulate);
             return;
         }
 
@@ -89,20 +89,45 @@ internal static class GemmMicroKernel
         // No stack spill, so the common path carries no stack buffer (and no buffer-overrun cookie) either.
         var low = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(cols)).AsSingle();
         var high = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(cols - 16)).AsSingle();
-        store.StoreMasked(c, c00, c01, low, high, accumulate);
+        StoreMasked(c, c00, c01, low, high, accumulate);
         if (rows < 2) return;
-        store.StoreMasked(c + ldc, c10, c11, low, high, accumulate);
+        StoreMasked(c + ldc, c10, c11, low, high, accumulate);
         if (rows < 3) return;
-        store.StoreMasked(c + 2 * ldc, c20, c21, low, high, accumulate);
+        StoreMasked(c + 2 * ldc, c20, c21, low, high, accumulate);
         if (rows < 4) return;
-        store.StoreMasked(c + 3 * ldc, c30, c31, low, high, accumulate);
+        StoreMasked(c + 3 * ldc, c30, c31, low, high, accumulate);
         if (rows < 5) return;
-        store.StoreMasked(c + 4 * ldc, c40, c41, low, high, accumulate);
+        StoreMasked(c + 4 * ldc, c40, c41, low, high, accumulate);
         if (rows < 6) return;
-        store.StoreMasked(c + 5 * ldc, c50, c51, low, high, accumulate);
+        StoreMasked(c + 5 * ldc, c50, c51, low, high, accumulate);
         if (rows < 7) return;
-        store.StoreMasked(c + 6 * ldc, c60, c61, low, high, accumulate);
+        StoreMasked(c + 6 * ldc, c60, c61, low, high, accumulate);
         if (rows < 8) return;
-        store.StoreMasked(c + 7 * ldc, c70, c71, low, high, accumulate);
+        StoreMasked(c + 7 * ldc, c70, c71, low, high, accumulate);
+    }
+
+    // Masked-off lanes are neither read nor written (AVX-512 suppresses their faults), so a tile may end at a buffer's end.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreMasked(float* c, Vector512<float> low, Vector512<float> high, Vector512<float> lowMask, Vector512<float> highMask, bool accumulate)
+    {
+        if (accumulate)
+        {
+            low += Avx512F.MaskLoad(c, lowMask, Vector512<float>.Zero);
+            high += Avx512F.MaskLoad(c + 16, highMask, Vector512<float>.Zero);
+        }
+        Avx512F.MaskStore(c, lowMask, low);
+        Avx512F.MaskStore(c + 16, highMask, high);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Store(float* c, Vector512<float> low, Vector512<float> high, bool accumulate)
+    {
+        if (accumulate)
+        {
+            low += Avx512F.LoadVector512(c);
+            high += Avx512F.LoadVector512(c + 16);
+        }
+        Avx512F.Store(c, low);
+        Avx512F.Store(c + 16, high);
     }
 }

@@ -26,17 +26,6 @@ internal static unsafe class PackedGemm
 
     public static void Multiply(in OffsetMatrix a, in OffsetMatrix b, float* c, nint ldc, int m, int n, int k, bool accumulate)
     {
-        var store = default(PlainTileStore);
-        Multiply(a, b, c, ldc, m, n, k, accumulate, ref store);
-    }
-
-    /// <summary>
-    /// As the plain overload, with <paramref name="lastBlockStore"/> writing the tiles of the last k block, when each
-    /// element of C is final (earlier k blocks store partial sums plainly). For k ≤ 0 nothing is stored through it.
-    /// </summary>
-    public static void Multiply<TStore>(in OffsetMatrix a, in OffsetMatrix b, float* c, nint ldc, int m, int n, int k, bool accumulate,
-        ref TStore lastBlockStore) where TStore : struct, ITileStore
-    {
         if (m <= 0 || n <= 0)
             return;
         if (k <= 0)
@@ -60,7 +49,7 @@ internal static unsafe class PackedGemm
         for (int pc = 0; pc < k; pc += kcMax)
         {
             int kc = Math.Min(kcMax, k - pc);
-            bool add = accumulate || pc > 0, last = pc + kc >= k;
+            bool add = accumulate || pc > 0;
             for (int jc = 0; jc < n; jc += ncMax)
             {
                 int nc = Math.Min(ncMax, n - jc);
@@ -82,16 +71,8 @@ internal static unsafe class PackedGemm
                     if (ic + MR < m)
                         GemmPacking.PrefetchA(a, ic + MR, Math.Min(MR, m - ic - MR), pc, kc);
                     float* cRow = c + ic * ldc + jc;
-                    if (last)
-                    {
-                        for (int u = 0; u < panels; u++)
-                            GemmMicroKernel.Run(aTile, lda, packedB + (long)u * NR * kc, kc, cRow + u * NR, ldc, rows, Math.Min(NR, nc - u * NR), add, ref lastBlockStore);
-                    }
-                    else
-                    {
-                        for (int u = 0; u < panels; u++)
-                            GemmMicroKernel.Run(aTile, lda, packedB + (long)u * NR * kc, kc, cRow + u * NR, ldc, rows, Math.Min(NR, nc - u * NR), add);
-                    }
+                    for (int u = 0; u < panels; u++)
+                        GemmMicroKernel.Run(aTile, lda, packedB + (long)u * NR * kc, kc, cRow + u * NR, ldc, rows, Math.Min(NR, nc - u * NR), add);
                 }
             }
         }

@@ -41,11 +41,6 @@ internal sealed unsafe class SplitGemm : IShardWork
     private SplitAxis _axis;
     private ISplitEpilogue? _epilogue;
 
-    // Set for a weight gradient whose store also takes the constant step (see UpdateTileStore): each thread starts from
-    // this store and reports its finiteness to _update.
-    private UpdateTileStore _updateStore;
-    private FusedUpdate? _update;
-
     /// <summary>
     /// The part of an extent of <paramref name="extent"/> that shard <paramref name="shard"/> of
     /// <paramref name="shards"/> computes when a product is cut along it in tiles of <paramref name="tile"/>.
@@ -65,18 +60,6 @@ internal sealed unsafe class SplitGemm : IShardWork
     /// </summary>
     public static bool TryRun(in OffsetMatrix a, in OffsetMatrix b, float* c, nint ldc, int m, int n, int k, bool accumulate,
         SplitAxis axis, ISplitEpilogue? epilogue = null)
-        => TryRun(a, b, c, ldc, m, n, k, accumulate, axis, epilogue, update: null, default);
-
-    /// <summary>
-    /// As the plain overload, cut by rows, each thread storing its final tiles through a copy of
-    /// <paramref name="updateStore"/> and reporting to <paramref name="update"/> whether its parameters stayed finite.
-    /// </summary>
-    public static bool TryRunWithUpdate(in OffsetMatrix a, in OffsetMatrix b, float* c, nint ldc, int m, int n, int k,
-        FusedUpdate update, UpdateTileStore updateStore)
-        => TryRun(a, b, c, ldc, m, n, k, accumulate: false, SplitAxis.Rows, epilogue: null, update, updateStore);
-
-    private static bool TryRun(in OffsetMatrix a, in OffsetMatrix b, float* c, nint ldc, int m, int n, int k, bool accumulate,
-        SplitAxis axis, ISplitEpilogue? epilogue, FusedUpdate? update, UpdateTileStore updateStore)
     {
         var pool = KernelThreads.Current;
         if (pool is null || k <= 0 || (long)m * n * k < MinimumMultiplyAdds)
@@ -95,8 +78,6 @@ internal sealed unsafe class SplitGemm : IShardWork
         split._accumulate = accumulate;
         split._axis = axis;
         split._epilogue = epilogue;
-        split._update = update;
-        split._updateStore = updateStore;
         split._shards = shards;
         try
         {
@@ -106,7 +87,6 @@ internal sealed unsafe class SplitGemm : IShardWork
         finally
         {
             split._epilogue = null;
-            split._update = null;
         }
         return true;
     }
@@ -121,14 +101,7 @@ internal sealed unsafe class SplitGemm : IShardWork
         if (rows)
         {
             var a = new OffsetMatrix(_a.Source, _a.RowOffsets + first, _a.ColumnOffsets, _a.Overread, _a.ColumnStride);
-            if (_update is { } update)
-            {
-                var store = _updateStore;
-                PackedGemm.Multiply(a, _b, _c + first * _ldc, _ldc, end - first, _n, _k, _accumulate, ref store);
-                update.Report(store.Finite);
-            }
-            else
-                PackedGemm.Multiply(a, _b, _c + first * _ldc, _ldc, end - first, _n, _k, _accumulate);
+            PackedGemm.Multiply(a, _b, _c + first * _ldc, _ldc, end - first, _n, _k, _accumulate);
         }
         else
         {

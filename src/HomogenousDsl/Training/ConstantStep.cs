@@ -8,7 +8,7 @@ namespace HomogenousDsl.Training;
 /// the update then is exactly what float arithmetic gives, which is what a run of the analysed method does.
 /// </summary>
 /// <param name="stepSize">The step size η.</param>
-public sealed class ConstantStep(double stepSize) : IAxpyUpdateRule
+public sealed class ConstantStep(double stepSize) : IElementwiseUpdateRule
 {
     /// <inheritdoc/>
     public string Name => "constant-step";
@@ -20,7 +20,8 @@ public sealed class ConstantStep(double stepSize) : IAxpyUpdateRule
 
     /// <inheritdoc/>
     public bool Apply(Span<float> parameters, ReadOnlySpan<float> direction, double logScale)
-        => VectorMath.AxpyAllFinite(((IAxpyUpdateRule)this).Factor(logScale), direction, parameters);
-
-    float IAxpyUpdateRule.Factor(double logScale) => (float)(-StepSize * Math.Exp(logScale));
+    {
+        var factor = -StepSize * Math.Exp(logScale);
+        return VectorMath.AxpyAllFinite((float)factor, direction, parameters);
+    }
 }

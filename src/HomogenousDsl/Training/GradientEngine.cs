@@ -48,11 +48,6 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
     private double _fusedLogScale;
     private readonly bool[] _rangeFinite;
 
-    // A constant step the dense layers take as they store their weight gradients (one-block steps on one gradient
-    // buffer), and whether this Compute lends it to the backward pass.
-    private readonly FusedUpdate _fusedStep = new(TNetwork.Description.ParameterizedLayers.Count);
-    private bool _lendFusedStep;
-
     // When a block's kernels were split, the parameter ranges each thread updates (see ParallelPlan).
     private readonly (int Start, int Count)[][] _ownedRanges;
     private readonly bool _kernelsCanSplit;
@@ -94,9 +89,6 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
     /// <summary>Bytes allocated so far by this engine's worker threads.</summary>
     internal long WorkerAllocatedBytes => _pool.WorkerAllocatedBytes;
 
-    /// <summary>The parameter ranges the dense layers stepped in the last update (see <see cref="FusedUpdate"/>).</summary>
-    internal ReadOnlySpan<(int Start, int Count)> FusedStepRanges => _fusedStep.Applied;
-
     /// <summary>Threads this engine may use.</summary>
     public int Threads => _pool.Threads;
 
@@ -136,14 +128,12 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
     /// <see cref="NormalizedGradient"/>, then <paramref name="update"/> applied with <paramref name="logScale"/>; returns
     /// what the rule returns (false: a parameter became NaN or ±∞). An <see cref="IElementwiseUpdateRule"/> on a block
     /// split over threads is applied by each thread to its range of the gradient as it sums the threads' shares, so the
-    /// update costs no serial pass. A constant step on a one-block set goes further: each large dense layer takes it
-    /// while storing its weight gradient, so those weights are updated without a second pass over them. Either way the
-    /// result is bit-identical to applying the rule afterwards.
+    /// update costs no serial pass; the result is bit-identical to applying it afterwards.
     /// </summary>
     public bool NormalizedGradientAndUpdate(float[] parameters, ReadOnlySpan<int> indices, double logTotal, float[] gradient, IUpdateRule update, double logScale)
         => Compute(parameters, indices, logTotal, gradient, update, logScale);
 
-    private unsafe bool Compute(float[] parameters, ReadOnlySpan<int> indices, double logTotal, float[] gradient, IUpdateRule? update, double logScale)
+    private bool Compute(float[] parameters, ReadOnlySpan<int> indices, double logTotal, float[] gradient, IUpdateRule? update, double logScale)
     {
         CheckArguments(parameters, indices.Length);
         if (gradient.Length != TNetwork.ParameterCount)
@@ -153,35 +143,19 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         _parameters = parameters;
         _gradient = gradient;
         _logTotal = logTotal;
-        _fusedLogScale = logScale;
         var shardsUsed = 1;
-        // One block overwrites the gradient once, so a layer's weight gradient is final when its product stores it.
-        var axpy = indices.Length <= _chunk ? update as IAxpyUpdateRule : null;
-        fixed (float* p = parameters, g = gradient)
+        for (var start = 0; start < indices.Length; start += _chunk)
         {
-            _fusedStep.Begin(p, g, gradient.Length, axpy?.Factor(logScale) ?? 0f);
-            _lendFusedStep = axpy is not null;
-            try
-            {
-                for (var start = 0; start < indices.Length; start += _chunk)
-                {
-                    var count = Math.Min(_chunk, indices.Length - start);
-                    if (_retainedBlock != start || indices.Length > _chunk)
-                        RunBlock(Phase.Forward, start, count);
-                    RunBlock(Phase.Backward, start, count);
-                    shardsUsed = Math.Max(shardsUsed, _activeShards);
-                }
-            }
-            finally
-            {
-                _lendFusedStep = false;
-                _fusedStep.End();
-            }
+            var count = Math.Min(_chunk, indices.Length - start);
+            if (_retainedBlock != start || indices.Length > _chunk)
+                RunBlock(Phase.Forward, start, count);
+            RunBlock(Phase.Backward, start, count);
+            shardsUsed = Math.Max(shardsUsed, _activeShards);
         }
         _retainedBlock = -1;
         // One gradient buffer needs no summing; when the kernels were split, each thread still updates its own rows.
         if (shardsUsed == 1 && !(_splitInKernels && update is IElementwiseUpdateRule))
-            return update is null || (ApplyOutsideFused(update, 0, gradient.Length) & _fusedStep.Finite);
+            return update?.Apply(parameters, gradient, logScale) ?? true;
 
         _activeShards = shardsUsed;
         _fusedUpdate = update is IElementwiseUpdateRule ? update : null;
@@ -198,7 +172,7 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
             return true;
         if (update is not IElementwiseUpdateRule)
             return update.Apply(parameters, gradient, logScale);
-        var finite = _fusedStep.Finite;
+        var finite = true;
         foreach (var rangeFinite in _rangeFinite)
             finite &= rangeFinite;
         return finite;
@@ -281,7 +255,7 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
             // One gradient, written by threads that split the kernels: each updates the dense rows it computed.
             var finite = true;
             foreach (var (first, length) in _ownedRanges[shard])
-                finite &= ApplyOutsideFused(_fusedUpdate!, first, length);
+                finite &= _fusedUpdate!.Apply(_parameters.AsSpan(first, length), _gradient.AsSpan(first, length), _fusedLogScale);
             _rangeFinite[shard] = finite;
             return;
         }
@@ -300,27 +274,6 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         _rangeFinite[shard] = rangeFinite;
     }
 
-    /// <summary>
-    /// Applies the update to parameters [start, start + count) except the ranges the dense layers already stepped
-    /// (see <see cref="FusedUpdate"/>); returns false when a new parameter is not finite.
-    /// </summary>
-    private bool ApplyOutsideFused(IUpdateRule update, int start, int count)
-    {
-        var finite = true;
-        var end = start + count;
-        foreach (var (fusedStart, fusedCount) in _fusedStep.Applied)
-        {
-            if (fusedStart >= end)
-                break;
-            if (fusedStart > start)
-                finite &= update.Apply(_parameters.AsSpan(start, fusedStart - start), _gradient.AsSpan(start, fusedStart - start), _fusedLogScale);
-            start = Math.Max(start, fusedStart + fusedCount);
-        }
-        if (start < end)
-            finite &= update.Apply(_parameters.AsSpan(start, end - start), _gradient.AsSpan(start, end - start), _fusedLogScale);
-        return finite;
-    }
-
     private void RunBlock(Phase phase, int start, int count)
     {
         _phase = phase;
@@ -337,11 +290,7 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
             _pool.Run(this, _pool.Threads);
             _phase = phase;
         }
-        // The fused step only where one thread runs the backward pass on the one gradient: with per-shard gradients
-        // it would step on a partial sum, and with split kernels each thread already updates its rows in cache.
-        var fusedStep = phase == Phase.Backward && _lendFusedStep && _activeShards == 1 && !_splitInKernels ? _fusedStep : null;
         using (KernelThreads.Lend(_splitInKernels ? _pool : null))
-        using (FusedUpdate.Lend(fusedStep))
             _pool.Run(this, _activeShards);
         if (phase == Phase.Backward)
             _phase = Phase.Reduce;
