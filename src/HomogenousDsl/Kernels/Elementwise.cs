@@ -62,8 +62,8 @@ internal static class Elementwise
         int i = 0;
         for (; i <= n - T.Count; i += T.Count)
             T.Store(TOp.Invoke<TV, T>(T.Load(ref Unsafe.Add(ref x, i)), p), ref Unsafe.Add(ref result, i));
-        for (; i < n; i++)
-            Unsafe.Add(ref result, i) = TOp.Invoke<float, SimdScalar>(Unsafe.Add(ref x, i), parameter);
+        if (i < n)
+            T.StoreFirst(TOp.Invoke<TV, T>(T.LoadFirst(ref Unsafe.Add(ref x, i), n - i), p), ref Unsafe.Add(ref result, i), n - i);
     }
 
     private static void Map<TV, T, TOp>(ref float x, ref float y, ref float result, int n, float parameter)
@@ -73,7 +73,10 @@ internal static class Elementwise
         int i = 0;
         for (; i <= n - T.Count; i += T.Count)
             T.Store(TOp.Invoke<TV, T>(T.Load(ref Unsafe.Add(ref x, i)), T.Load(ref Unsafe.Add(ref y, i)), p), ref Unsafe.Add(ref result, i));
-        for (; i < n; i++)
-            Unsafe.Add(ref result, i) = TOp.Invoke<float, SimdScalar>(Unsafe.Add(ref x, i), Unsafe.Add(ref y, i), parameter);
+        if (i < n)
+        {
+            TV tail = TOp.Invoke<TV, T>(T.LoadFirst(ref Unsafe.Add(ref x, i), n - i), T.LoadFirst(ref Unsafe.Add(ref y, i), n - i), p);
+            T.StoreFirst(tail, ref Unsafe.Add(ref result, i), n - i);
+        }
     }
 }

@@ -56,15 +56,36 @@ internal static class Gemm
     {
         int j = 0;
         for (; j <= n - T.Count; j += T.Count)
-            Panel<TV, T>(ref a, ars, acs, ref Unsafe.Add(ref b, j), ref Unsafe.Add(ref c, j), m, n, k, accumulate);
-        for (; j < n; j++)
-            Panel<float, SimdScalar>(ref a, ars, acs, ref Unsafe.Add(ref b, j), ref Unsafe.Add(ref c, j), m, n, k, accumulate);
+            Panel<TV, T, Whole>(ref a, ars, acs, ref Unsafe.Add(ref b, j), ref Unsafe.Add(ref c, j), m, n, k, accumulate, T.Count);
+        // The last columns as one masked panel: each lane computes what a one-column scalar panel would.
+        if (j < n)
+            Panel<TV, T, First>(ref a, ars, acs, ref Unsafe.Add(ref b, j), ref Unsafe.Add(ref c, j), m, n, k, accumulate, n - j);
     }
 
-    // One register-wide column panel of C, four rows at a time so each loaded B register feeds four FMAs.
+    /// <summary>How a panel moves its registers: whole, or the first `columns` lanes of the last, narrower panel.</summary>
+    private interface IPanelWidth
+    {
+        static abstract TV Load<TV, T>(ref float source, int columns) where TV : struct where T : ISimd<TV>;
+        static abstract void Store<TV, T>(TV value, ref float destination, int columns) where TV : struct where T : ISimd<TV>;
+    }
+
+    private readonly struct Whole : IPanelWidth
+    {
+        public static TV Load<TV, T>(ref float source, int columns) where TV : struct where T : ISimd<TV> => T.Load(ref source);
+        public static void Store<TV, T>(TV value, ref float destination, int columns) where TV : struct where T : ISimd<TV> => T.Store(value, ref destination);
+    }
+
+    private readonly struct First : IPanelWidth
+    {
+        public static TV Load<TV, T>(ref float source, int columns) where TV : struct where T : ISimd<TV> => T.LoadFirst(ref source, columns);
+        public static void Store<TV, T>(TV value, ref float destination, int columns) where TV : struct where T : ISimd<TV> => T.StoreFirst(value, ref destination, columns);
+    }
+
+    // One register-wide column panel of C (or the first `columns` of one), four rows at a time so each loaded B register
+    // feeds four FMAs.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Panel<TV, T>(ref float a, int ars, int acs, ref float b, ref float c, int m, int n, int k, bool accumulate)
-        where TV : struct where T : ISimd<TV>
+    private static void Panel<TV, T, TWidth>(ref float a, int ars, int acs, ref float b, ref float c, int m, int n, int k, bool accumulate, int columns)
+        where TV : struct where T : ISimd<TV> where TWidth : IPanelWidth
     {
         int i = 0;
         for (; i <= m - 4; i += 4)
@@ -74,32 +95,32 @@ internal static class Gemm
             ref float c1 = ref Unsafe.Add(ref c0, n);
             ref float c2 = ref Unsafe.Add(ref c1, n);
             ref float c3 = ref Unsafe.Add(ref c2, n);
-            TV s0 = accumulate ? T.Load(ref c0) : T.Zero;
-            TV s1 = accumulate ? T.Load(ref c1) : T.Zero;
-            TV s2 = accumulate ? T.Load(ref c2) : T.Zero;
-            TV s3 = accumulate ? T.Load(ref c3) : T.Zero;
+            TV s0 = accumulate ? TWidth.Load<TV, T>(ref c0, columns) : T.Zero;
+            TV s1 = accumulate ? TWidth.Load<TV, T>(ref c1, columns) : T.Zero;
+            TV s2 = accumulate ? TWidth.Load<TV, T>(ref c2, columns) : T.Zero;
+            TV s3 = accumulate ? TWidth.Load<TV, T>(ref c3, columns) : T.Zero;
             for (int p = 0; p < k; p++)
             {
-                TV bp = T.Load(ref Unsafe.Add(ref b, p * n));
+                TV bp = TWidth.Load<TV, T>(ref Unsafe.Add(ref b, p * n), columns);
                 ref float ap = ref Unsafe.Add(ref ai, p * acs);
                 s0 = T.MultiplyAdd(T.Create(ap), bp, s0);
                 s1 = T.MultiplyAdd(T.Create(Unsafe.Add(ref ap, ars)), bp, s1);
                 s2 = T.MultiplyAdd(T.Create(Unsafe.Add(ref ap, 2 * ars)), bp, s2);
                 s3 = T.MultiplyAdd(T.Create(Unsafe.Add(ref ap, 3 * ars)), bp, s3);
             }
-            T.Store(s0, ref c0);
-            T.Store(s1, ref c1);
-            T.Store(s2, ref c2);
-            T.Store(s3, ref c3);
+            TWidth.Store<TV, T>(s0, ref c0, columns);
+            TWidth.Store<TV, T>(s1, ref c1, columns);
+            TWidth.Store<TV, T>(s2, ref c2, columns);
+            TWidth.Store<TV, T>(s3, ref c3, columns);
         }
         for (; i < m; i++)
         {
             ref float ai = ref Unsafe.Add(ref a, i * ars);
             ref float ci = ref Unsafe.Add(ref c, i * n);
-            TV s = accumulate ? T.Load(ref ci) : T.Zero;
+            TV s = accumulate ? TWidth.Load<TV, T>(ref ci, columns) : T.Zero;
             for (int p = 0; p < k; p++)
-                s = T.MultiplyAdd(T.Create(Unsafe.Add(ref ai, p * acs)), T.Load(ref Unsafe.Add(ref b, p * n)), s);
-            T.Store(s, ref ci);
+                s = T.MultiplyAdd(T.Create(Unsafe.Add(ref ai, p * acs)), TWidth.Load<TV, T>(ref Unsafe.Add(ref b, p * n), columns), s);
+            TWidth.Store<TV, T>(s, ref ci, columns);
         }
     }
 

@@ -15,6 +15,14 @@ internal interface ISimd<TV> where TV : struct
     /// <summary>Loads source[0], source[stride], ..., touching no other element.</summary>
     static abstract TV LoadStrided(ref float source, int stride);
     static abstract void Store(TV value, ref float destination);
+    /// <summary>
+    /// Loads source[0..count) into the low lanes and zero into the rest, for 0 &lt; count &lt; Count, reading nothing past
+    /// them: a kernel's tail as one masked register instead of a scalar loop (the lanes compute what the scalar loop
+    /// would, bit for bit).
+    /// </summary>
+    static abstract TV LoadFirst(ref float source, int count);
+    /// <summary>Stores the low <paramref name="count"/> lanes (0 &lt; count &lt; Count), writing nothing past them.</summary>
+    static abstract void StoreFirst(TV value, ref float destination, int count);
     static abstract TV Add(TV x, TV y);
     static abstract TV Subtract(TV x, TV y);
     static abstract TV Multiply(TV x, TV y);

@@ -15,6 +15,21 @@ internal readonly struct Simd256 : IWideSimd<Vector256<float>, Vector256<double>
     public static Vector256<float> Load(ref float source) => Vector256.LoadUnsafe(ref source);
     public static void Store(Vector256<float> value, ref float destination) => value.StoreUnsafe(ref destination);
 
+    // VMASKMOVPS: masked-off lanes are neither read nor written.
+    public static unsafe Vector256<float> LoadFirst(ref float source, int count)
+    {
+        fixed (float* p = &source)
+            return Avx.MaskLoad(p, FirstLanes(count));
+    }
+
+    public static unsafe void StoreFirst(Vector256<float> value, ref float destination, int count)
+    {
+        fixed (float* p = &destination)
+            Avx.MaskStore(p, FirstLanes(count), value);
+    }
+
+    private static Vector256<float> FirstLanes(int count) => Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle();
+
     public static unsafe Vector256<float> LoadStrided(ref float source, int stride)
     {
         if (stride == 1)

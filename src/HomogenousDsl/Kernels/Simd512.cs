@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace HomogenousDsl.Kernels;
 
@@ -13,6 +14,21 @@ internal readonly struct Simd512 : IWideSimd<Vector512<float>, Vector512<double>
     public static Vector512<float> Create(float value) => Vector512.Create(value);
     public static Vector512<float> Load(ref float source) => Vector512.LoadUnsafe(ref source);
     public static void Store(Vector512<float> value, ref float destination) => value.StoreUnsafe(ref destination);
+
+    // Masked-off lanes are neither read nor written (AVX-512 suppresses their faults), so a tail may end at an array's end.
+    public static unsafe Vector512<float> LoadFirst(ref float source, int count)
+    {
+        fixed (float* p = &source)
+            return Avx512F.MaskLoad(p, FirstLanes(count), Vector512<float>.Zero);
+    }
+
+    public static unsafe void StoreFirst(Vector512<float> value, ref float destination, int count)
+    {
+        fixed (float* p = &destination)
+            Avx512F.MaskStore(p, FirstLanes(count), value);
+    }
+
+    private static Vector512<float> FirstLanes(int count) => Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
 
     // .NET exposes no 512-bit gather, so a strided load is two 256-bit gathers.
     public static Vector512<float> LoadStrided(ref float source, int stride) => stride == 1

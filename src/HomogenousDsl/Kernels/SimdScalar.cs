@@ -13,6 +13,13 @@ internal readonly struct SimdScalar : IWideSimd<float, double>
     public static float Load(ref float source) => source;
     public static float LoadStrided(ref float source, int stride) => source;
     public static void Store(float value, ref float destination) => destination = value;
+    // A one-float register has no partial tail; callers only ask for 0 < count < Count.
+    public static float LoadFirst(ref float source, int count) => count > 0 ? source : 0f;
+    public static void StoreFirst(float value, ref float destination, int count)
+    {
+        if (count > 0)
+            destination = value;
+    }
 
     public static float Add(float x, float y) => x + y;
     public static float Subtract(float x, float y) => x - y;

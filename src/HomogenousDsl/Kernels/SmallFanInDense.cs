@@ -34,15 +34,60 @@ internal static class SmallFanInDense
         int batch, int inFeatures, int outFeatures)
     {
         var transposed = TransposeBuffer.Current(inFeatures * outFeatures);
-        transposed.Clear();
-        // dWᵀ[i, :] += x[b, i]·dy[b, :]: register-wide AXPYs over the outputs.
-        for (int b = 0; b < batch; b++)
-        {
-            var dy = outputAdjoint.Slice(b * outFeatures, outFeatures);
-            for (int i = 0; i < inFeatures; i++)
-                VectorMath.Axpy(input[b * inFeatures + i], dy, transposed.Slice(i * outFeatures, outFeatures));
-        }
+        if (Vector512.IsHardwareAccelerated)
+            TransposedGradient<Vector512<float>, Simd512>(input, outputAdjoint, transposed, batch, inFeatures, outFeatures);
+        else if (Vector256.IsHardwareAccelerated)
+            TransposedGradient<Vector256<float>, Simd256>(input, outputAdjoint, transposed, batch, inFeatures, outFeatures);
+        else
+            TransposedGradient<float, SimdScalar>(input, outputAdjoint, transposed, batch, inFeatures, outFeatures);
         AddTransposed(transposed, weightGradient, inFeatures, outFeatures);
+    }
+
+    // dWᵀ[i, o..] = Σ_b x[b, i]·dy[b, o..], each register of outputs summed over the batch in order and stored once;
+    // four registers at a time, so four independent FMA chains hide each other's latency.
+    private static void TransposedGradient<TV, T>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint, Span<float> transposed,
+        int batch, int inFeatures, int outFeatures) where TV : struct where T : ISimd<TV>
+    {
+        ref float x = ref MemoryMarshal.GetReference(input);
+        ref float dy = ref MemoryMarshal.GetReference(outputAdjoint);
+        ref float t = ref MemoryMarshal.GetReference(transposed);
+        for (int i = 0; i < inFeatures; i++)
+        {
+            ref float row = ref Unsafe.Add(ref t, i * outFeatures);
+            int o = 0, w = T.Count;
+            for (; o <= outFeatures - 4 * w; o += 4 * w)
+            {
+                TV s0 = T.Zero, s1 = T.Zero, s2 = T.Zero, s3 = T.Zero;
+                for (int b = 0; b < batch; b++)
+                {
+                    TV xb = T.Create(Unsafe.Add(ref x, b * inFeatures + i));
+                    ref float d = ref Unsafe.Add(ref dy, b * outFeatures + o);
+                    s0 = T.MultiplyAdd(xb, T.Load(ref d), s0);
+                    s1 = T.MultiplyAdd(xb, T.Load(ref Unsafe.Add(ref d, w)), s1);
+                    s2 = T.MultiplyAdd(xb, T.Load(ref Unsafe.Add(ref d, 2 * w)), s2);
+                    s3 = T.MultiplyAdd(xb, T.Load(ref Unsafe.Add(ref d, 3 * w)), s3);
+                }
+                T.Store(s0, ref Unsafe.Add(ref row, o));
+                T.Store(s1, ref Unsafe.Add(ref row, o + w));
+                T.Store(s2, ref Unsafe.Add(ref row, o + 2 * w));
+                T.Store(s3, ref Unsafe.Add(ref row, o + 3 * w));
+            }
+            for (; o <= outFeatures - T.Count; o += T.Count)
+            {
+                TV sum = T.Zero;
+                for (int b = 0; b < batch; b++)
+                    sum = T.MultiplyAdd(T.Create(Unsafe.Add(ref x, b * inFeatures + i)), T.Load(ref Unsafe.Add(ref dy, b * outFeatures + o)), sum);
+                T.Store(sum, ref Unsafe.Add(ref row, o));
+            }
+            if (o < outFeatures)
+            {
+                int rest = outFeatures - o;
+                TV sum = T.Zero;
+                for (int b = 0; b < batch; b++)
+                    sum = T.MultiplyAdd(T.Create(Unsafe.Add(ref x, b * inFeatures + i)), T.LoadFirst(ref Unsafe.Add(ref dy, b * outFeatures + o), rest), sum);
+                T.StoreFirst(sum, ref Unsafe.Add(ref row, o), rest);
+            }
+        }
     }
 
     // The two feature-pair layouts of a 2-input layer ([o, i] pairs and [i, o] rows) convert 16 outputs per pair of
@@ -106,9 +151,20 @@ internal static class SmallFanInDense
             int o = 0;
             for (; o <= outFeatures - T.Count; o += T.Count)
                 T.Store(Row<TV, T>(ref w, ref b0, bias.IsEmpty, x, o, outFeatures), ref Unsafe.Add(ref y, o));
-            for (; o < outFeatures; o++)
-                Unsafe.Add(ref y, o) = Row<float, SimdScalar>(ref w, ref b0, bias.IsEmpty, x, o, outFeatures);
+            if (o < outFeatures)
+                T.StoreFirst(RowFirst<TV, T>(ref w, ref b0, bias.IsEmpty, x, o, outFeatures, outFeatures - o), ref Unsafe.Add(ref y, o), outFeatures - o);
         }
+    }
+
+    // Row for the last `rest` outputs, the lanes past them zero.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV RowFirst<TV, T>(ref float transposed, ref float bias, bool noBias, ReadOnlySpan<float> x, int o, int outFeatures, int rest)
+        where TV : struct where T : ISimd<TV>
+    {
+        var sum = noBias ? T.Zero : T.LoadFirst(ref Unsafe.Add(ref bias, o), rest);
+        for (int i = 0; i < x.Length; i++)
+            sum = T.MultiplyAdd(T.Create(x[i]), T.LoadFirst(ref Unsafe.Add(ref transposed, i * outFeatures + o), rest), sum);
+        return sum;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
