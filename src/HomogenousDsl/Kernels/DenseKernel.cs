@@ -28,6 +28,11 @@ public static class DenseKernel
             DenseGemm.Forward(weight, bias, input, output, batch, inFeatures, outFeatures, activation, slope);
             return;
         }
+        if (inFeatures < SmallFanInDense.MaxFanIn)
+        {
+            SmallFanInDense.Forward(weight, bias, input, output, batch, inFeatures, outFeatures, activation, slope);
+            return;
+        }
         Unfused(weight, bias, input, output, batch, inFeatures, outFeatures);
         Epilogue.ApplyInPlace(output[..(batch * outFeatures)], activation, slope);
     }
@@ -36,20 +41,13 @@ public static class DenseKernel
     private static void Unfused(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
         int batch, int inFeatures, int outFeatures)
     {
-        if (inFeatures < SmallFanInDense.MaxFanIn)
+        if (!bias.IsEmpty)
         {
-            SmallFanInDense.Forward(weight, bias, input, output, batch, inFeatures, outFeatures);
-            return;
+            for (int b = 0; b < batch; b++)
+                bias[..outFeatures].CopyTo(output.Slice(b * outFeatures, outFeatures));
         }
-        for (int b = 0; b < batch; b++)
-        {
-            Span<float> row = output.Slice(b * outFeatures, outFeatures);
-            if (bias.IsEmpty)
-                row.Clear();
-            else
-                bias[..outFeatures].CopyTo(row);
-        }
-        Gemm.MultiplyByTransposed(input, weight, output, batch, outFeatures, inFeatures, accumulate: true);
+        // Without a bias each output is its dot product, stored directly rather than added to a cleared row.
+        Gemm.MultiplyByTransposed(input, weight, output, batch, outFeatures, inFeatures, accumulate: !bias.IsEmpty);
     }
 
     /// <summary>

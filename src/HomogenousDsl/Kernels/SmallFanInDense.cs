@@ -15,18 +15,35 @@ internal static class SmallFanInDense
     /// <summary>Fan-ins below this take this path.</summary>
     public const int MaxFanIn = 8;
 
-    /// <summary>output[b, :] = bias + Σ_i input[b, i]·W[:, i].</summary>
+    /// <summary>output[b, :] = act(bias + Σ_i input[b, i]·W[:, i]), the activation applied as each register is stored.</summary>
     public static void Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
-        int batch, int inFeatures, int outFeatures)
+        int batch, int inFeatures, int outFeatures, ActivationEpilogue activation, float slope)
     {
         var transposed = TransposeBuffer.Current(inFeatures * outFeatures);
         Transpose(weight, transposed, outFeatures, inFeatures);
+        switch (activation)
+        {
+            case ActivationEpilogue.Relu:
+                Forward<ActivationKernel.ReluOperator>(transposed, bias, input, output, batch, inFeatures, outFeatures, slope);
+                break;
+            case ActivationEpilogue.LeakyRelu:
+                Forward<ActivationKernel.LeakyReluOperator>(transposed, bias, input, output, batch, inFeatures, outFeatures, slope);
+                break;
+            default:
+                Forward<Epilogue.None>(transposed, bias, input, output, batch, inFeatures, outFeatures, slope);
+                break;
+        }
+    }
+
+    private static void Forward<TOp>(ReadOnlySpan<float> transposed, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
+        int batch, int inFeatures, int outFeatures, float slope) where TOp : IUnaryOperator
+    {
         if (Vector512.IsHardwareAccelerated)
-            Forward<Vector512<float>, Simd512>(transposed, bias, input, output, batch, inFeatures, outFeatures);
+            Forward<Vector512<float>, Simd512, TOp>(transposed, bias, input, output, batch, inFeatures, outFeatures, slope);
         else if (Vector256.IsHardwareAccelerated)
-            Forward<Vector256<float>, Simd256>(transposed, bias, input, output, batch, inFeatures, outFeatures);
+            Forward<Vector256<float>, Simd256, TOp>(transposed, bias, input, output, batch, inFeatures, outFeatures, slope);
         else
-            Forward<float, SimdScalar>(transposed, bias, input, output, batch, inFeatures, outFeatures);
+            Forward<float, SimdScalar, TOp>(transposed, bias, input, output, batch, inFeatures, outFeatures, slope);
     }
 
     /// <summary>weightGradient[o, i] += Σ_b dy[b, o]·x[b, i].</summary>
@@ -139,9 +156,10 @@ internal static class SmallFanInDense
                 Unsafe.Add(ref d, o * inFeatures + i) += Unsafe.Add(ref s, i * outFeatures + o);
     }
 
-    private static void Forward<TV, T>(ReadOnlySpan<float> transposed, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
-        int batch, int inFeatures, int outFeatures) where TV : struct where T : ISimd<TV>
+    private static void Forward<TV, T, TOp>(ReadOnlySpan<float> transposed, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
+        int batch, int inFeatures, int outFeatures, float slope) where TV : struct where T : ISimd<TV> where TOp : IUnaryOperator
     {
+        TV p = T.Create(slope);
         ref float w = ref MemoryMarshal.GetReference(transposed);
         ref float b0 = ref MemoryMarshal.GetReference(bias);
         for (int b = 0; b < batch; b++)
@@ -150,9 +168,9 @@ internal static class SmallFanInDense
             var x = input.Slice(b * inFeatures, inFeatures);
             int o = 0;
             for (; o <= outFeatures - T.Count; o += T.Count)
-                T.Store(Row<TV, T>(ref w, ref b0, bias.IsEmpty, x, o, outFeatures), ref Unsafe.Add(ref y, o));
+                T.Store(TOp.Invoke<TV, T>(Row<TV, T>(ref w, ref b0, bias.IsEmpty, x, o, outFeatures), p), ref Unsafe.Add(ref y, o));
             if (o < outFeatures)
-                T.StoreFirst(RowFirst<TV, T>(ref w, ref b0, bias.IsEmpty, x, o, outFeatures, outFeatures - o), ref Unsafe.Add(ref y, o), outFeatures - o);
+                T.StoreFirst(TOp.Invoke<TV, T>(RowFirst<TV, T>(ref w, ref b0, bias.IsEmpty, x, o, outFeatures, outFeatures - o), p), ref Unsafe.Add(ref y, o), outFeatures - o);
         }
     }
 
