@@ -8,13 +8,15 @@ public sealed class DenseKernelTests
     /// <summary>
     /// (batch, in, out) with odd sizes on both sides of the register widths; then shapes on both sides of the packed-GEMM
     /// threshold (16·40·51 just below 2^15, 16·41·51 just above), across its 256-wide k blocks and 512-column n blocks,
-    /// shapes where some of a layer's three products are packed and others are not, and a batch the forward pass splits
-    /// into chunks (1100 = 512 + 512 + 76).
+    /// shapes where some of a layer's three products are packed and others are not, a batch the forward pass splits
+    /// into chunks (1100 = 512 + 512 + 76), and output rows a multiple of 4 KB apart.
     /// </summary>
     public static TheoryData<int, int, int> Shapes => new()
     {
         { 1, 1, 1 }, { 3, 7, 17 }, { 5, 33, 3 }, { 2, 100, 7 }, { 4, 17, 33 }, { 7, 3, 100 }, { 1, 64, 16 },
         { 16, 40, 51 }, { 16, 41, 51 }, { 33, 257, 45 }, { 70, 300, 19 }, { 5, 1000, 300 }, { 17, 513, 530 }, { 64, 100, 1 }, { 1100, 37, 21 },
+        // 1,024 outputs: sample rows 4 KB apart, which the forward's transpose back stores in blocks of eight rows.
+        { 33, 40, 1024 },
         // Fan-in below a register (the transposed-weight path): the late-stage 2-100-1 layer and odd neighbours.
         { 16, 2, 100 }, { 3, 2, 33 }, { 5, 2, 15 }, { 9, 5, 37 }, { 2, 1, 513 },
     };
