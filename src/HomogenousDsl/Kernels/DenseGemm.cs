@@ -12,24 +12,7 @@ internal static unsafe class DenseGemm
     public const int ForwardChunk = 512;
 
     /// <summary>output[b, o] = act(bias[o] (or 0) + Σ_i weight[o, i]·input[b, i]), act applied while transposing back.</summary>
-    public static void Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
-        int batch, int inFeatures, int outFeatures, ActivationEpilogue activation, float slope)
-    {
-        switch (activation)
-        {
-            case ActivationEpilogue.Relu:
-                Forward<ActivationKernel.ReluOperator>(weight, bias, input, output, batch, inFeatures, outFeatures, slope);
-                break;
-            case ActivationEpilogue.LeakyRelu:
-                Forward<ActivationKernel.LeakyReluOperator>(weight, bias, input, output, batch, inFeatures, outFeatures, slope);
-                break;
-            default:
-                Forward<Epilogue.None>(weight, bias, input, output, batch, inFeatures, outFeatures, slope);
-                break;
-        }
-    }
-
-    private static void Forward<TOp>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
+    public static void Forward<TOp>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
         int batch, int inFeatures, int outFeatures, float slope) where TOp : IUnaryOperator
     {
         GemmWorkspace ws = GemmWorkspace.Current;

@@ -23,18 +23,38 @@ public static class DenseKernel
         if (!bias.IsEmpty)
             Guard.AtLeast(bias, outFeatures);
         Epilogue.Validate(activation);
+        switch (activation)
+        {
+            case ActivationEpilogue.Relu:
+                Forward<ActivationKernel.ReluOperator>(weight, bias, input, output, batch, inFeatures, outFeatures, slope);
+                break;
+            case ActivationEpilogue.LeakyRelu:
+                Forward<ActivationKernel.LeakyReluOperator>(weight, bias, input, output, batch, inFeatures, outFeatures, slope);
+                break;
+            default:
+                Forward<Epilogue.None>(weight, bias, input, output, batch, inFeatures, outFeatures, slope);
+                break;
+        }
+    }
+
+    // One instantiation per activation, so every path applies it as it stores (or, for the small unfused products, in a
+    // pass over the output).
+    private static void Forward<TOp>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
+        int batch, int inFeatures, int outFeatures, float slope) where TOp : IUnaryOperator
+    {
         if (PackedGemm.IsWorthwhile(outFeatures, batch, inFeatures))
         {
-            DenseGemm.Forward(weight, bias, input, output, batch, inFeatures, outFeatures, activation, slope);
+            DenseGemm.Forward<TOp>(weight, bias, input, output, batch, inFeatures, outFeatures, slope);
             return;
         }
         if (inFeatures < SmallFanInDense.MaxFanIn)
         {
-            SmallFanInDense.Forward(weight, bias, input, output, batch, inFeatures, outFeatures, activation, slope);
+            SmallFanInDense.Forward<TOp>(weight, bias, input, output, batch, inFeatures, outFeatures, slope);
             return;
         }
         Unfused(weight, bias, input, output, batch, inFeatures, outFeatures);
-        Epilogue.ApplyInPlace(output[..(batch * outFeatures)], activation, slope);
+        if (typeof(TOp) != typeof(Epilogue.None))
+            Elementwise.Map<TOp>(output[..(batch * outFeatures)], output[..(batch * outFeatures)], slope);
     }
 
     // Small products: the activation pass over a small output costs little next to the call.

@@ -16,28 +16,11 @@ internal static class SmallFanInDense
     public const int MaxFanIn = 8;
 
     /// <summary>output[b, :] = act(bias + Σ_i input[b, i]·W[:, i]), the activation applied as each register is stored.</summary>
-    public static void Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
-        int batch, int inFeatures, int outFeatures, ActivationEpilogue activation, float slope)
+    public static void Forward<TOp>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
+        int batch, int inFeatures, int outFeatures, float slope) where TOp : IUnaryOperator
     {
         var transposed = TransposeBuffer.Current(inFeatures * outFeatures);
         Transpose(weight, transposed, outFeatures, inFeatures);
-        switch (activation)
-        {
-            case ActivationEpilogue.Relu:
-                Forward<ActivationKernel.ReluOperator>(transposed, bias, input, output, batch, inFeatures, outFeatures, slope);
-                break;
-            case ActivationEpilogue.LeakyRelu:
-                Forward<ActivationKernel.LeakyReluOperator>(transposed, bias, input, output, batch, inFeatures, outFeatures, slope);
-                break;
-            default:
-                Forward<Epilogue.None>(transposed, bias, input, output, batch, inFeatures, outFeatures, slope);
-                break;
-        }
-    }
-
-    private static void Forward<TOp>(ReadOnlySpan<float> transposed, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
-        int batch, int inFeatures, int outFeatures, float slope) where TOp : IUnaryOperator
-    {
         if (Vector512.IsHardwareAccelerated)
             Forward<Vector512<float>, Simd512, TOp>(transposed, bias, input, output, batch, inFeatures, outFeatures, slope);
         else if (Vector256.IsHardwareAccelerated)
