@@ -7,8 +7,9 @@ namespace HomogenousDsl.Kernels;
 /// Loop order (outer to inner): k blocks of ≤ RowStride, so a packed A tile (8 rows × kc, 8 KB) stays in L1; n blocks
 /// of <see cref="BlockColumns"/>, whose packed B block (kc × nc ≤ 512 KB) stays in L2; then one A tile at a time swept
 /// across every B panel of the block. A full A tile whose rows are row-major and evenly spaced (weights, a batch of
-/// adjoints) is read in place rather than copied: the copy cost as much as the tile's reuse saved. Only for Vector512
-/// hardware; <see cref="IsWorthwhile"/> says when packing pays.
+/// adjoints) is read in place rather than copied: the copy cost as much as the tile's reuse saved. Other A tiles are
+/// packed once per k block and kept for every n block (a weight gradient's transposed adjoints over 784–3,136
+/// inputs). Only for Vector512 hardware; <see cref="IsWorthwhile"/> says when packing pays.
 /// </summary>
 internal static unsafe class PackedGemm
 {
@@ -43,7 +44,10 @@ internal static unsafe class PackedGemm
         int kcMax = (k + kBlocks - 1) / kBlocks;                   // balanced: 784 → 4 × 196, not 3 × 256 + 16
         int nBlocks = (n + BlockColumns - 1) / BlockColumns;
         int ncMax = Math.Min(n, ((n + nBlocks - 1) / nBlocks + NR - 1) / NR * NR);   // balanced, whole panels
-        float* packedA = workspace.Floats(FloatSlot.PackedA, MR * KC);
+        // With several column blocks, every packed A tile of a k block serves each of them: pack it once, keep them all.
+        int tiles = (m + MR - 1) / MR;
+        bool keepA = nBlocks > 1;
+        float* packedA = workspace.Floats(FloatSlot.PackedA, (long)MR * KC * (keepA ? tiles : 1));
         float* packedB = workspace.Floats(FloatSlot.PackedB, (long)kcMax * ((ncMax + NR - 1) / NR * NR) + GemmPacking.Slack);
 
         for (int pc = 0; pc < k; pc += kcMax)
@@ -59,15 +63,15 @@ internal static unsafe class PackedGemm
                 for (int ic = 0; ic < m; ic += MR)
                 {
                     int rows = Math.Min(MR, m - ic);
-                    float* aTile = packedA;
+                    float* aTile = keepA ? packedA + (long)(ic / MR) * MR * KC : packedA;
                     nint lda = GemmMicroKernel.RowStride;
                     if (rows == MR && GemmPacking.InPlaceStride(a, ic) is var stride and > 0)
                     {
                         aTile = a.Source + a.RowOffsets[ic] + a.ColumnOffsets[pc];
                         lda = stride;
                     }
-                    else
-                        GemmPacking.PackA(a, ic, rows, pc, kc, packedA);
+                    else if (jc == 0 || !keepA)
+                        GemmPacking.PackA(a, ic, rows, pc, kc, aTile);
                     if (ic + MR < m)
                         GemmPacking.PrefetchA(a, ic + MR, Math.Min(MR, m - ic - MR), pc, kc);
                     float* cRow = c + ic * ldc + jc;
