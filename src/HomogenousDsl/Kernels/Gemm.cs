@@ -56,36 +56,17 @@ internal static class Gemm
     {
         int j = 0;
         for (; j <= n - T.Count; j += T.Count)
-            Panel<TV, T, Whole>(ref a, ars, acs, ref Unsafe.Add(ref b, j), ref Unsafe.Add(ref c, j), m, n, k, accumulate, T.Count);
+            Panel<TV, T, WholeRegister>(ref a, ars, acs, ref Unsafe.Add(ref b, j), ref Unsafe.Add(ref c, j), m, n, k, accumulate, T.Count);
         // The last columns as one masked panel: each lane computes what a one-column scalar panel would.
         if (j < n)
-            Panel<TV, T, First>(ref a, ars, acs, ref Unsafe.Add(ref b, j), ref Unsafe.Add(ref c, j), m, n, k, accumulate, n - j);
-    }
-
-    /// <summary>How a panel moves its registers: whole, or the first `columns` lanes of the last, narrower panel.</summary>
-    private interface IPanelWidth
-    {
-        static abstract TV Load<TV, T>(ref float source, int columns) where TV : struct where T : ISimd<TV>;
-        static abstract void Store<TV, T>(TV value, ref float destination, int columns) where TV : struct where T : ISimd<TV>;
-    }
-
-    private readonly struct Whole : IPanelWidth
-    {
-        public static TV Load<TV, T>(ref float source, int columns) where TV : struct where T : ISimd<TV> => T.Load(ref source);
-        public static void Store<TV, T>(TV value, ref float destination, int columns) where TV : struct where T : ISimd<TV> => T.Store(value, ref destination);
-    }
-
-    private readonly struct First : IPanelWidth
-    {
-        public static TV Load<TV, T>(ref float source, int columns) where TV : struct where T : ISimd<TV> => T.LoadFirst(ref source, columns);
-        public static void Store<TV, T>(TV value, ref float destination, int columns) where TV : struct where T : ISimd<TV> => T.StoreFirst(value, ref destination, columns);
+            Panel<TV, T, FirstLanes>(ref a, ars, acs, ref Unsafe.Add(ref b, j), ref Unsafe.Add(ref c, j), m, n, k, accumulate, n - j);
     }
 
     // One register-wide column panel of C (or the first `columns` of one), four rows at a time so each loaded B register
     // feeds four FMAs.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Panel<TV, T, TWidth>(ref float a, int ars, int acs, ref float b, ref float c, int m, int n, int k, bool accumulate, int columns)
-        where TV : struct where T : ISimd<TV> where TWidth : IPanelWidth
+        where TV : struct where T : ISimd<TV> where TWidth : IRegisterWidth
     {
         int i = 0;
         for (; i <= m - 4; i += 4)

@@ -73,21 +73,21 @@ internal static class SmallFanInDense
                 T.Store(s3, ref Unsafe.Add(ref row, o + 3 * w));
             }
             for (; o <= outFeatures - T.Count; o += T.Count)
-            {
-                TV sum = T.Zero;
-                for (int b = 0; b < batch; b++)
-                    sum = T.MultiplyAdd(T.Create(Unsafe.Add(ref x, b * inFeatures + i)), T.Load(ref Unsafe.Add(ref dy, b * outFeatures + o)), sum);
-                T.Store(sum, ref Unsafe.Add(ref row, o));
-            }
+                BatchSum<TV, T, WholeRegister>(ref x, ref dy, ref row, batch, inFeatures, outFeatures, i, o, T.Count);
             if (o < outFeatures)
-            {
-                int rest = outFeatures - o;
-                TV sum = T.Zero;
-                for (int b = 0; b < batch; b++)
-                    sum = T.MultiplyAdd(T.Create(Unsafe.Add(ref x, b * inFeatures + i)), T.LoadFirst(ref Unsafe.Add(ref dy, b * outFeatures + o), rest), sum);
-                T.StoreFirst(sum, ref Unsafe.Add(ref row, o), rest);
-            }
+                BatchSum<TV, T, FirstLanes>(ref x, ref dy, ref row, batch, inFeatures, outFeatures, i, o, outFeatures - o);
         }
+    }
+
+    // One register (or its first `lanes`) of dWᵀ[i, o..], summed over the batch in order.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BatchSum<TV, T, TWidth>(ref float x, ref float dy, ref float row, int batch, int inFeatures, int outFeatures, int i, int o, int lanes)
+        where TV : struct where T : ISimd<TV> where TWidth : IRegisterWidth
+    {
+        TV sum = T.Zero;
+        for (int b = 0; b < batch; b++)
+            sum = T.MultiplyAdd(T.Create(Unsafe.Add(ref x, b * inFeatures + i)), TWidth.Load<TV, T>(ref Unsafe.Add(ref dy, b * outFeatures + o), lanes), sum);
+        TWidth.Store<TV, T>(sum, ref Unsafe.Add(ref row, o), lanes);
     }
 
     // The two feature-pair layouts of a 2-input layer ([o, i] pairs and [i, o] rows) convert 16 outputs per pair of
@@ -151,31 +151,21 @@ internal static class SmallFanInDense
             var x = input.Slice(b * inFeatures, inFeatures);
             int o = 0;
             for (; o <= outFeatures - T.Count; o += T.Count)
-                T.Store(TOp.Invoke<TV, T>(Row<TV, T>(ref w, ref b0, bias.IsEmpty, x, o, outFeatures), p), ref Unsafe.Add(ref y, o));
+                Row<TV, T, TOp, WholeRegister>(ref w, ref b0, bias.IsEmpty, x, ref y, o, outFeatures, p, T.Count);
             if (o < outFeatures)
-                T.StoreFirst(TOp.Invoke<TV, T>(RowFirst<TV, T>(ref w, ref b0, bias.IsEmpty, x, o, outFeatures, outFeatures - o), p), ref Unsafe.Add(ref y, o), outFeatures - o);
+                Row<TV, T, TOp, FirstLanes>(ref w, ref b0, bias.IsEmpty, x, ref y, o, outFeatures, p, outFeatures - o);
         }
     }
 
-    // Row for the last `rest` outputs, the lanes past them zero.
+    // One register (or its first `lanes`) of a sample's outputs: y[o..] = act(bias[o..] + Σ_i x[i]·Wᵀ[i, o..]).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV RowFirst<TV, T>(ref float transposed, ref float bias, bool noBias, ReadOnlySpan<float> x, int o, int outFeatures, int rest)
-        where TV : struct where T : ISimd<TV>
+    private static void Row<TV, T, TOp, TWidth>(ref float transposed, ref float bias, bool noBias, ReadOnlySpan<float> x, ref float y, int o,
+        int outFeatures, TV slope, int lanes) where TV : struct where T : ISimd<TV> where TOp : IUnaryOperator where TWidth : IRegisterWidth
     {
-        var sum = noBias ? T.Zero : T.LoadFirst(ref Unsafe.Add(ref bias, o), rest);
+        var sum = noBias ? T.Zero : TWidth.Load<TV, T>(ref Unsafe.Add(ref bias, o), lanes);
         for (int i = 0; i < x.Length; i++)
-            sum = T.MultiplyAdd(T.Create(x[i]), T.LoadFirst(ref Unsafe.Add(ref transposed, i * outFeatures + o), rest), sum);
-        return sum;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV Row<TV, T>(ref float transposed, ref float bias, bool noBias, ReadOnlySpan<float> x, int o, int outFeatures)
-        where TV : struct where T : ISimd<TV>
-    {
-        var sum = noBias ? T.Zero : T.Load(ref Unsafe.Add(ref bias, o));
-        for (int i = 0; i < x.Length; i++)
-            sum = T.MultiplyAdd(T.Create(x[i]), T.Load(ref Unsafe.Add(ref transposed, i * outFeatures + o)), sum);
-        return sum;
+            sum = T.MultiplyAdd(T.Create(x[i]), TWidth.Load<TV, T>(ref Unsafe.Add(ref transposed, i * outFeatures + o), lanes), sum);
+        TWidth.Store<TV, T>(TOp.Invoke<TV, T>(sum, slope), ref Unsafe.Add(ref y, o), lanes);
     }
 
     /// <summary>A per-thread buffer for the transposed weights; grows once, then never allocates.</summary>
