@@ -21,7 +21,8 @@ internal interface ISplitEpilogue
 
 /// <summary>
 /// Splits one large packed GEMM over the worker pool that <see cref="KernelThreads"/> lends the calling thread: one
-/// side of C is cut into whole register tiles, each thread packs only the operand rows or columns of its part and
+/// side of C is cut into whole register tiles, in proportion to each thread's measured pace on that product
+/// (<see cref="SplitBalance"/>); each thread packs only the operand rows or columns of its part and
 /// writes disjoint rows or columns of C. Unlike splitting a small batch across threads, no thread packs the whole
 /// weight matrix and no gradients need summing afterwards. Each element is computed with the blocking one thread
 /// would use, so the result is bit-identical to the unsplit product.
@@ -33,6 +34,9 @@ internal sealed unsafe class SplitGemm : IShardWork
 
     [ThreadStatic] private static SplitGemm? t_instance;
 
+    /// <summary>The shares learned for products dispatched from this thread (null before the first split).</summary>
+    internal static SplitBalance? Balance => t_instance?._balance;
+
     private OffsetMatrix _a, _b;
     private float* _c;
     private nint _ldc;
@@ -40,6 +44,10 @@ internal sealed unsafe class SplitGemm : IShardWork
     private bool _accumulate;
     private SplitAxis _axis;
     private ISplitEpilogue? _epilogue;
+    private SplitBalance? _balance;
+    // This product's cut (shard s takes tiles [_starts[s], _starts[s + 1])) and each shard's finishing time.
+    private int[] _starts = [];
+    private long[] _finished = [];
 
     /// <summary>
     /// The part of an extent of <paramref name="extent"/> that shard <paramref name="shard"/> of
@@ -68,6 +76,15 @@ internal sealed unsafe class SplitGemm : IShardWork
         if (shards < 2)
             return false;
         var split = t_instance ??= new SplitGemm();
+        if (split._balance is null || split._balance.MaxShards < pool.Threads)
+        {
+            split._balance = new SplitBalance(pool.Threads);
+            split._starts = new int[pool.Threads + 1];
+            split._finished = new long[pool.Threads];
+        }
+        var tile = axis == SplitAxis.Rows ? GemmMicroKernel.Rows : GemmMicroKernel.Columns;
+        var entry = split._balance.Entry(m, n, k, axis, shards);
+        split._balance.Cut(entry, ((axis == SplitAxis.Rows ? m : n) + tile - 1) / tile, shards, split._starts);
         split._a = a;
         split._b = b;
         split._c = c;
@@ -79,6 +96,7 @@ internal sealed unsafe class SplitGemm : IShardWork
         split._axis = axis;
         split._epilogue = epilogue;
         split._shards = shards;
+        var dispatched = SplitBalance.Now();
         try
         {
             using (KernelThreads.Suspend())
@@ -88,6 +106,10 @@ internal sealed unsafe class SplitGemm : IShardWork
         {
             split._epilogue = null;
         }
+        Span<long> elapsed = stackalloc long[shards];
+        for (var s = 0; s < shards; s++)
+            elapsed[s] = split._finished[s] - dispatched;
+        split._balance.Record(entry, shards, split._starts, elapsed);
         return true;
     }
 
@@ -95,9 +117,15 @@ internal sealed unsafe class SplitGemm : IShardWork
     public void RunShard(int shard)
     {
         var rows = _axis == SplitAxis.Rows;
-        var (first, end) = Part(rows ? _m : _n, rows ? GemmMicroKernel.Rows : GemmMicroKernel.Columns, shard, _shards);
+        var extent = rows ? _m : _n;
+        var tile = rows ? GemmMicroKernel.Rows : GemmMicroKernel.Columns;
+        var first = Math.Min(extent, _starts[shard] * tile);
+        var end = Math.Min(extent, _starts[shard + 1] * tile);
         if (end <= first)
+        {
+            _finished[shard] = SplitBalance.Now();
             return;
+        }
         if (rows)
         {
             var a = new OffsetMatrix(_a.Source, _a.RowOffsets + first, _a.ColumnOffsets, _a.Overread, _a.ColumnStride);
@@ -109,5 +137,6 @@ internal sealed unsafe class SplitGemm : IShardWork
             PackedGemm.Multiply(_a, b, _c + first, _ldc, _m, end - first, _k, _accumulate);
         }
         _epilogue?.Finish(first, end);
+        _finished[shard] = SplitBalance.Now();
     }
 }
