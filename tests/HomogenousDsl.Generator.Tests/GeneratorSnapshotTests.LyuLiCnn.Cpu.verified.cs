@@ -70,10 +70,10 @@ namespace Samples
             // No data moves: the next layer reads the same buffer.
 
             // Layers 7–8: Dense 3136 -> 1024 with fused ReLU
-            global::HomogenousDsl.Kernels.DenseKernel.Forward(parameters.Slice(19232, 3211264), global::System.ReadOnlySpan<float>.Empty, h5, h8, batch, 3136, 1024, global::HomogenousDsl.Kernels.ActivationEpilogue.Relu, 0f);
+            global::HomogenousDsl.Kernels.DenseKernel.Forward(parameters.Slice(19232, 3211264), global::System.ReadOnlySpan<float>.Empty, h5, h8, batch, 3136, 1024, global::HomogenousDsl.Kernels.ActivationEpilogue.Relu, 0f, global::HomogenousDsl.Kernels.ActivationLayout.BatchMajor, global::HomogenousDsl.Kernels.ActivationLayout.FeatureMajor);
 
             // Layer 9: Dense 1024 -> 1
-            global::HomogenousDsl.Kernels.DenseKernel.Forward(parameters.Slice(3230496, 1024), global::System.ReadOnlySpan<float>.Empty, h8, h9, batch, 1024, 1);
+            global::HomogenousDsl.Kernels.DenseKernel.Forward(parameters.Slice(3230496, 1024), global::System.ReadOnlySpan<float>.Empty, h8, h9, batch, 1024, 1, global::HomogenousDsl.Kernels.ActivationEpilogue.None, 0f, global::HomogenousDsl.Kernels.ActivationLayout.FeatureMajor, global::HomogenousDsl.Kernels.ActivationLayout.BatchMajor);
 
             h9.CopyTo(outputs);
         }
@@ -98,7 +98,7 @@ namespace Samples
             global::System.ReadOnlySpan<float> adjoint = outputAdjoints.Slice(0, batch * OutputSize);
 
             // Layer 9: Dense 1024 -> 1
-            global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(3230496, 1024), h8, adjoint, gradient.Slice(3230496, 1024), global::System.Span<float>.Empty, adjointA.Slice(0, batch * 1024), batch, 1024, 1, write);
+            global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(3230496, 1024), h8, adjoint, gradient.Slice(3230496, 1024), global::System.Span<float>.Empty, adjointA.Slice(0, batch * 1024), batch, 1024, 1, write, global::HomogenousDsl.Kernels.ActivationLayout.FeatureMajor, global::HomogenousDsl.Kernels.ActivationLayout.BatchMajor);
             adjoint = adjointA.Slice(0, batch * 1024);
 
             // Layer 8: ReLU on 1024 (its derivative's sign read from its output)
@@ -106,7 +106,7 @@ namespace Samples
             adjoint = adjointA.Slice(0, batch * 1024);
 
             // Layer 7: Dense 3136 -> 1024
-            global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(19232, 3211264), h5, adjoint, gradient.Slice(19232, 3211264), global::System.Span<float>.Empty, adjointB.Slice(0, batch * 3136), batch, 3136, 1024, write);
+            global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(19232, 3211264), h5, adjoint, gradient.Slice(19232, 3211264), global::System.Span<float>.Empty, adjointB.Slice(0, batch * 3136), batch, 3136, 1024, write, global::HomogenousDsl.Kernels.ActivationLayout.BatchMajor, global::HomogenousDsl.Kernels.ActivationLayout.FeatureMajor);
             adjoint = adjointB.Slice(0, batch * 3136);
 
             // Layers 4–5: MaxPool2d 2×2 stride 2, 64×14×14 -> 64×7×7, with ReLU's derivative folded in (its sign read from the pooled output)

@@ -134,7 +134,10 @@ internal static class CpuEmitter
                 switch (layer.Kind)
                 {
                     case LayerKind.Dense:
-                        writer.Line($"{Kernels}DenseKernel.Forward({Weight("parameters", layer)}, {Bias("parameters", layer)}, {input}, {output}, batch, {Int(layer.InputSize)}, {Int(layer.OutputSize)}{epilogue});");
+                        var layouts = Layouts(plan, layer.Index, layer.Index + (fused is null ? 0 : 1));
+                        if (layouts.Length > 0 && epilogue.Length == 0)
+                            epilogue = $", {Kernels}ActivationEpilogue.None, 0f";
+                        writer.Line($"{Kernels}DenseKernel.Forward({Weight("parameters", layer)}, {Bias("parameters", layer)}, {input}, {output}, batch, {Int(layer.InputSize)}, {Int(layer.OutputSize)}{epilogue}{layouts});");
                         break;
                     case LayerKind.Conv2d:
                         writer.Line($"{Kernels}Conv2dKernel.Forward({Weight("parameters", layer)}, {Bias("parameters", layer)}, {input}, {output}, batch, {ConvShape(layer)}, scratch{epilogue});");
@@ -238,8 +241,9 @@ internal static class CpuEmitter
                     var needsInputAdjoint = index > _plan.FirstParameterizedLayer;
                     var kernel = layer.Kind == LayerKind.Dense ? "DenseKernel" : "Conv2dKernel";
                     var shape = layer.Kind == LayerKind.Dense ? $"{Int(layer.InputSize)}, {Int(layer.OutputSize)}" : $"{ConvShape(layer)}, scratch";
+                    var layouts = layer.Kind == LayerKind.Dense ? Layouts(_plan, index, index + (_plan.FusesActivation[index] ? 1 : 0)) : "";
                     _writer.Line($"{Kernels}{kernel}.Backward({Weight("parameters", layer)}, {input}, adjoint, {Weight("gradient", layer)}, {Bias("gradient", layer)}, " +
-                                 $"{(needsInputAdjoint ? inputAdjoint : "global::System.Span<float>.Empty")}, batch, {shape}, write);");
+                                 $"{(needsInputAdjoint ? inputAdjoint : "global::System.Span<float>.Empty")}, batch, {shape}, write{layouts});");
                     if (!needsInputAdjoint)
                         return;
                     break;
@@ -292,6 +296,18 @@ internal static class CpuEmitter
         /// <summary>Elementwise steps overwrite a writable adjoint in place; only the caller's read-only one needs a new buffer.</summary>
         private string InPlace(string next) => _current == "outputAdjoints" ? next : _current;
     }
+
+    /// <summary>
+    /// The layout arguments of a dense layer's call, or nothing when input and output are both batch-major (the default
+    /// overloads). <paramref name="outputLayer"/> is the layer whose slot receives the output (the fused activation's).
+    /// </summary>
+    private static string Layouts(WorkspacePlan plan, int dense, int outputLayer)
+    {
+        bool input = plan.InputIsFeatureMajor(dense), output = plan.FeatureMajor[outputLayer];
+        return input || output ? $", {Layout(input)}, {Layout(output)}" : "";
+    }
+
+    private static string Layout(bool featureMajor) => $"{Kernels}ActivationLayout.{(featureMajor ? "FeatureMajor" : "BatchMajor")}";
 
     private static string Weight(string vector, LayerModel layer) => $"{vector}.Slice({Int(layer.ParameterOffset)}, {Int(layer.WeightLength)})";
 

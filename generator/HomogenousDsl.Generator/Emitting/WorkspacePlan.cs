@@ -13,10 +13,17 @@ namespace HomogenousDsl.Generator.Emitting;
 /// ReLU or LeakyReLU with a positive slope stores the activation directly into the activation's slot and gets no slot of
 /// its own; backward reads the derivative's sign from that output (a &gt; 0 ⇔ z &gt; 0 for these activations). A max-pool
 /// after such an activation folds the activation's derivative into its own backward scatter.
+/// Layout is part of the schedule too: activations between dense layers are kept feature-major (see FeatureMajor).
 /// </summary>
 internal sealed class WorkspacePlan
 {
     public const string InputBuffer = "input";
+
+    /// <summary>
+    /// A dense layer with fewer inputs (the runtime's tiny-fan-in path, <c>SmallFanInDense.MaxFanIn</c>) keeps a
+    /// batch-major output: its kernel is built around it and its products are too small for the layout to matter.
+    /// </summary>
+    private const int MinimumFeatureMajorFanIn = 8;
 
     public WorkspacePlan(NetworkModel network)
     {
@@ -74,6 +81,23 @@ internal sealed class WorkspacePlan
         AdjointOffsetA = offset;
         AdjointOffsetB = offset + largest;
         FloatsPerSample = offset + 2 * largest;
+        // From the last layer back, so each consumer's own output layout is known when its input's is chosen.
+        FeatureMajor = new bool[layers.Length];
+        for (var d = layers.Length - 1; d > 0; d--)
+        {
+            if (layers[d].Kind != LayerKind.Dense || !(layers[d].OutputSize == 1 || FeatureMajor[d]))
+                continue;
+            var producer = d - 1;
+            while (producer >= 0 && IsElementwise(layers[producer]))
+                producer--;
+            if (producer < 0 || layers[producer].Kind != LayerKind.Dense || layers[producer].InputSize < MinimumFeatureMajorFanIn)
+                continue;
+            var residual = false;
+            for (var j = producer; j < d; j++)
+                residual |= IsAddSource(network, j);
+            for (var j = producer; j < d && !residual; j++)
+                FeatureMajor[j] = true;
+        }
         FirstParameterizedLayer = -1;
         for (var i = 0; i < layers.Length && FirstParameterizedLayer < 0; i++)
         {
@@ -100,6 +124,15 @@ internal sealed class WorkspacePlan
     /// <summary>True for a max-pool layer whose backward also applies the derivative of the activation before it.</summary>
     public bool[] FoldsActivation { get; }
 
+    /// <summary>
+    /// True where a layer's output (and its adjoint) is stored feature-major, [features, batch]: from a dense layer
+    /// through elementwise layers into the next dense layer, so each product of those layers reads its operands as
+    /// stored rows. Only where the consumer's own output is feature-major too or a single value per sample (the same
+    /// memory in both layouts), so no small product ever has to turn its operands around; not into or out of a
+    /// residual branch. Everything else, the network's input and output included, stays batch-major.
+    /// </summary>
+    public bool[] FeatureMajor { get; }
+
     /// <summary>Per-sample size of each of the two ping-pong adjoint buffers.</summary>
     public int AdjointSize { get; }
 
@@ -113,6 +146,13 @@ internal sealed class WorkspacePlan
     public int FirstParameterizedLayer { get; }
 
     public string InputOf(int layer) => layer == 0 ? InputBuffer : Buffers[layer - 1];
+
+    /// <summary>True when layer <paramref name="layer"/>'s input is stored feature-major.</summary>
+    public bool InputIsFeatureMajor(int layer) => layer > 0 && FeatureMajor[layer - 1];
+
+    /// <summary>Layers that map each value on its own (or move nothing), so they work in either layout.</summary>
+    private static bool IsElementwise(LayerModel layer) => layer.Kind is LayerKind.ReLU or LayerKind.LeakyReLU or LayerKind.Abs
+        or LayerKind.SquaredReLU or LayerKind.CustomActivation or LayerKind.Identity or LayerKind.Flatten;
 
     /// <summary>ReLU, or LeakyReLU with a positive slope: activations whose output has the sign of their input.</summary>
     private static bool IsSignPreserving(LayerModel layer)

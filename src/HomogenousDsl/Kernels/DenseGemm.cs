@@ -1,35 +1,53 @@
 namespace HomogenousDsl.Kernels;
 
 /// <summary>
-/// The three products of a dense layer on the packed GEMM, each oriented so the operand packed element by element
-/// (a transpose) is the one reused most: forward computes Yᵀ = W·Xᵀ (transposing the batch, not the weights) and
-/// transposes the small product back; dW = dYᵀ·X and dX = dY·W read their B operands as contiguous rows.
-/// Callers have validated sizes.
+/// The three products of a dense layer on the packed GEMM. Forward computes Yᵀ = W·Xᵀ (the weights read in place);
+/// dW = dYᵀ·X; dX = dY·W, or dXᵀ = Wᵀ·dYᵀ for a feature-major input. With batch-major activations, Xᵀ and dYᵀ are
+/// packed by transposing and the forward product is transposed back; with feature-major activations (between dense
+/// layers) only X in dW is, so a layer does one transpose instead of three. Callers have validated sizes.
 /// </summary>
 internal static unsafe class DenseGemm
 {
     /// <summary>Samples per forward product when the batch is much larger than a training batch.</summary>
     public const int ForwardChunk = 512;
 
-    /// <summary>output[b, o] = act(bias[o] (or 0) + Σ_i weight[o, i]·input[b, i]), act applied while transposing back.</summary>
+    /// <summary>
+    /// output = act(bias (or 0) + W·input) per sample: a batch-major output is transposed back from the product (act
+    /// applied as it is), a feature-major one is the product itself, finished row by row where a bias or act applies.
+    /// </summary>
     public static void Forward<TOp>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
-        int batch, int inFeatures, int outFeatures, float slope) where TOp : IUnaryOperator
+        int batch, int inFeatures, int outFeatures, float slope, ActivationLayout inputLayout, ActivationLayout outputLayout) where TOp : IUnaryOperator
     {
         GemmWorkspace ws = GemmWorkspace.Current;
-        // A big batch (full-data evaluation) goes in chunks so the transposed product stays in cache for the epilogue;
-        // training batches go whole, so the weights are packed once.
+        // A big batch (full-data evaluation) goes in chunks so the product stays in cache for the epilogue; training
+        // batches go whole, so the weights are packed once.
         int chunk = batch > 2 * ForwardChunk ? ForwardChunk : batch;
-        float* product = ws.Floats(FloatSlot.Product, (long)outFeatures * chunk);
+        bool featureMajorIn = inputLayout == ActivationLayout.FeatureMajor, featureMajorOut = outputLayout == ActivationLayout.FeatureMajor;
+        float* product = featureMajorOut ? null : ws.Floats(FloatSlot.Product, (long)outFeatures * chunk);
         fixed (float* w = weight, x = input, y = output, bp = bias)
         {
             var a = new OffsetMatrix(w, Affine(ws, IntSlot.ARows, outFeatures, inFeatures), Affine(ws, IntSlot.AColumns, inFeatures, 1), columnStride: 1);
-            int* rows = Affine(ws, IntSlot.BRows, inFeatures, 1), columns = Affine(ws, IntSlot.BColumns, chunk, inFeatures);
+            // B = Xᵀ: rows of a feature-major input as they are, or the columns of a batch-major one.
+            int sampleStride = featureMajorIn ? 1 : inFeatures;
+            int* rows = Affine(ws, IntSlot.BRows, inFeatures, featureMajorIn ? batch : 1), columns = Affine(ws, IntSlot.BColumns, chunk, sampleStride);
+            float* biasPointer = bias.IsEmpty ? null : bp;
             for (int b0 = 0; b0 < batch; b0 += chunk)
             {
                 int n = Math.Min(chunk, batch - b0);
-                var b = new OffsetMatrix(x + (long)b0 * inFeatures, rows, columns, columnStride: inFeatures);
-                var store = ForwardStore<TOp>.Create(product, n, outFeatures, bias.IsEmpty ? null : bp, y + (long)b0 * outFeatures, slope);
-                // Split over threads by output feature: each thread transposes back the rows it computed.
+                var b = new OffsetMatrix(x + (long)b0 * sampleStride, rows, columns, columnStride: sampleStride);
+                // Split over threads by output feature: each thread finishes the rows it computed.
+                if (featureMajorOut)
+                {
+                    ISplitEpilogue? rowStore = biasPointer == null && typeof(TOp) == typeof(Epilogue.None)
+                        ? null : RowStore<TOp>.Create(y + b0, batch, n, biasPointer, slope);
+                    if (!SplitGemm.TryRun(a, b, y + b0, batch, outFeatures, n, inFeatures, accumulate: false, SplitAxis.Rows, rowStore))
+                    {
+                        PackedGemm.Multiply(a, b, y + b0, batch, outFeatures, n, inFeatures, accumulate: false);
+                        rowStore?.Finish(0, outFeatures);
+                    }
+                    continue;
+                }
+                var store = ForwardStore<TOp>.Create(product, n, outFeatures, biasPointer, y + (long)b0 * outFeatures, slope);
                 if (SplitGemm.TryRun(a, b, product, n, outFeatures, n, inFeatures, accumulate: false, SplitAxis.Rows, store))
                     continue;
                 PackedGemm.Multiply(a, b, product, n, outFeatures, n, inFeatures, accumulate: false);
@@ -38,33 +56,86 @@ internal static unsafe class DenseGemm
         }
     }
 
-    /// <summary>weightGradient[o, i] (+)= Σ_b dy[b, o]·input[b, i].</summary>
+    /// <summary>weightGradient[o, i] (+)= Σ_b dy(b, o)·input(b, i), each operand in its layout.</summary>
     public static void WeightGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint, Span<float> weightGradient,
-        int batch, int inFeatures, int outFeatures, bool accumulate)
+        int batch, int inFeatures, int outFeatures, bool accumulate, ActivationLayout inputLayout, ActivationLayout outputLayout)
     {
         GemmWorkspace ws = GemmWorkspace.Current;
         fixed (float* x = input, dy = outputAdjoint, dw = weightGradient)
         {
-            var a = new OffsetMatrix(dy, Affine(ws, IntSlot.ARows, outFeatures, 1), Affine(ws, IntSlot.AColumns, batch, outFeatures), columnStride: outFeatures);
-            var b = new OffsetMatrix(x, Affine(ws, IntSlot.BRows, batch, inFeatures), Affine(ws, IntSlot.BColumns, inFeatures, 1), columnStride: 1);
+            // A = dYᵀ: a feature-major adjoint is read in place; a batch-major one packs by transposing.
+            var a = outputLayout == ActivationLayout.FeatureMajor
+                ? new OffsetMatrix(dy, Affine(ws, IntSlot.ARows, outFeatures, batch), Affine(ws, IntSlot.AColumns, batch, 1), columnStride: 1)
+                : new OffsetMatrix(dy, Affine(ws, IntSlot.ARows, outFeatures, 1), Affine(ws, IntSlot.AColumns, batch, outFeatures), columnStride: outFeatures);
+            // B = X: rows of a batch-major input, or a feature-major one packed by 16 × 16 transposes.
+            var b = inputLayout == ActivationLayout.FeatureMajor
+                ? new OffsetMatrix(x, Affine(ws, IntSlot.BRows, batch, 1), Affine(ws, IntSlot.BColumns, inFeatures, batch), columnStride: batch)
+                : new OffsetMatrix(x, Affine(ws, IntSlot.BRows, batch, inFeatures), Affine(ws, IntSlot.BColumns, inFeatures, 1), columnStride: 1);
             // Split by output feature, the rows the same thread computed in the forward pass and will update.
             if (!SplitGemm.TryRun(a, b, dw, inFeatures, outFeatures, inFeatures, batch, accumulate, SplitAxis.Rows))
                 PackedGemm.Multiply(a, b, dw, inFeatures, outFeatures, inFeatures, batch, accumulate);
         }
     }
 
-    /// <summary>inputAdjoint[b, i] = Σ_o dy[b, o]·weight[o, i].</summary>
+    /// <summary>
+    /// inputAdjoint = dy·W per sample, in the input's layout. Batch-major: dX = dY·W, W the packed B operand. Feature-major:
+    /// dXᵀ = Wᵀ·dYᵀ, W's columns packed as k-major A tiles by plain copies and the adjoint's rows as B panels.
+    /// </summary>
     public static void InputAdjoint(ReadOnlySpan<float> weight, ReadOnlySpan<float> outputAdjoint, Span<float> inputAdjoint,
-        int batch, int inFeatures, int outFeatures)
+        int batch, int inFeatures, int outFeatures, ActivationLayout inputLayout, ActivationLayout outputLayout)
     {
         GemmWorkspace ws = GemmWorkspace.Current;
+        bool featureMajorOut = outputLayout == ActivationLayout.FeatureMajor;
         fixed (float* w = weight, dy = outputAdjoint, dx = inputAdjoint)
         {
-            var a = new OffsetMatrix(dy, Affine(ws, IntSlot.ARows, batch, outFeatures), Affine(ws, IntSlot.AColumns, outFeatures, 1), columnStride: 1);
+            if (inputLayout == ActivationLayout.FeatureMajor)
+            {
+                var wt = new OffsetMatrix(w, Affine(ws, IntSlot.ARows, inFeatures, 1), Affine(ws, IntSlot.AColumns, outFeatures, inFeatures), columnStride: inFeatures);
+                var dyt = featureMajorOut
+                    ? new OffsetMatrix(dy, Affine(ws, IntSlot.BRows, outFeatures, batch), Affine(ws, IntSlot.BColumns, batch, 1), columnStride: 1)
+                    : new OffsetMatrix(dy, Affine(ws, IntSlot.BRows, outFeatures, 1), Affine(ws, IntSlot.BColumns, batch, outFeatures), columnStride: outFeatures);
+                // Split by input feature: each thread packs only its columns of W.
+                if (!SplitGemm.TryRun(wt, dyt, dx, batch, inFeatures, batch, outFeatures, accumulate: false, SplitAxis.Rows))
+                    PackedGemm.Multiply(wt, dyt, dx, batch, inFeatures, batch, outFeatures, accumulate: false);
+                return;
+            }
+            var a = featureMajorOut
+                ? new OffsetMatrix(dy, Affine(ws, IntSlot.ARows, batch, 1), Affine(ws, IntSlot.AColumns, outFeatures, batch), columnStride: batch)
+                : new OffsetMatrix(dy, Affine(ws, IntSlot.ARows, batch, outFeatures), Affine(ws, IntSlot.AColumns, outFeatures, 1), columnStride: 1);
             var b = new OffsetMatrix(w, Affine(ws, IntSlot.BRows, outFeatures, inFeatures), Affine(ws, IntSlot.BColumns, inFeatures, 1), columnStride: 1);
             // Split by input feature: each thread packs only its columns of W (the batch side is small).
             if (!SplitGemm.TryRun(a, b, dx, inFeatures, batch, inFeatures, outFeatures, accumulate: false, SplitAxis.Columns))
                 PackedGemm.Multiply(a, b, dx, inFeatures, batch, inFeatures, outFeatures, accumulate: false);
+        }
+    }
+
+    /// <summary>Adds the bias to rows [first, end) of a feature-major output and applies the activation, in place.</summary>
+    private sealed class RowStore<TOp> : ISplitEpilogue where TOp : IUnaryOperator
+    {
+        private float* _y, _bias;
+        private int _ldy, _n;
+        private float _slope;
+
+        // Reused per thread so the forward pass allocates nothing.
+        [ThreadStatic] private static RowStore<TOp>? t_instance;
+
+        private RowStore() { }
+
+        public static RowStore<TOp> Create(float* y, int ldy, int n, float* bias, float slope)
+        {
+            var store = t_instance ??= new RowStore<TOp>();
+            store._y = y;
+            store._ldy = ldy;
+            store._n = n;
+            store._bias = bias;
+            store._slope = slope;
+            return store;
+        }
+
+        public void Finish(int first, int end)
+        {
+            for (int o = first; o < end; o++)
+                FeatureRows.Finish<TOp>(new Span<float>(_y + (long)o * _ldy, _n), _bias == null ? 0f : _bias[o], _bias != null, _slope);
         }
     }
 

@@ -18,33 +18,62 @@ public static class DenseKernel
     /// </summary>
     public static void Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
         int batch, int inFeatures, int outFeatures, ActivationEpilogue activation, float slope)
+        => Forward(weight, bias, input, output, batch, inFeatures, outFeatures, activation, slope, ActivationLayout.BatchMajor, ActivationLayout.BatchMajor);
+
+    /// <summary>
+    /// As the batch-major overload, with the input read and the output written in the given layouts (x(b, i) is
+    /// input[i·batch + b] when feature-major). The generated code keeps activations between dense layers feature-major.
+    /// </summary>
+    public static void Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
+        int batch, int inFeatures, int outFeatures, ActivationEpilogue activation, float slope, ActivationLayout inputLayout, ActivationLayout outputLayout)
     {
         CheckSizes(weight, input, output, batch, inFeatures, outFeatures);
         if (!bias.IsEmpty)
             Guard.AtLeast(bias, outFeatures);
         Epilogue.Validate(activation);
+        (inputLayout, outputLayout) = Normalize(inputLayout, outputLayout, batch, inFeatures, outFeatures);
         switch (activation)
         {
             case ActivationEpilogue.Relu:
-                Forward<ActivationKernel.ReluOperator>(weight, bias, input, output, batch, inFeatures, outFeatures, slope);
+                Forward<ActivationKernel.ReluOperator>(weight, bias, input, output, batch, inFeatures, outFeatures, slope, inputLayout, outputLayout);
                 break;
             case ActivationEpilogue.LeakyRelu:
-                Forward<ActivationKernel.LeakyReluOperator>(weight, bias, input, output, batch, inFeatures, outFeatures, slope);
+                Forward<ActivationKernel.LeakyReluOperator>(weight, bias, input, output, batch, inFeatures, outFeatures, slope, inputLayout, outputLayout);
                 break;
             default:
-                Forward<Epilogue.None>(weight, bias, input, output, batch, inFeatures, outFeatures, slope);
+                Forward<Epilogue.None>(weight, bias, input, output, batch, inFeatures, outFeatures, slope, inputLayout, outputLayout);
                 break;
         }
     }
 
     // One instantiation per activation, so every path applies it as it stores (or, for the small unfused products, in a
     // pass over the output).
-    private static void Forward<TOp>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
-        int batch, int inFeatures, int outFeatures, float slope) where TOp : IUnaryOperator
+    private static unsafe void Forward<TOp>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
+        int batch, int inFeatures, int outFeatures, float slope, ActivationLayout inputLayout, ActivationLayout outputLayout) where TOp : IUnaryOperator
     {
         if (PackedGemm.IsWorthwhile(outFeatures, batch, inFeatures))
         {
-            DenseGemm.Forward<TOp>(weight, bias, input, output, batch, inFeatures, outFeatures, slope);
+            DenseGemm.Forward<TOp>(weight, bias, input, output, batch, inFeatures, outFeatures, slope, inputLayout, outputLayout);
+            return;
+        }
+        var y = output[..(batch * outFeatures)];
+        if (outputLayout == ActivationLayout.FeatureMajor)
+        {
+            // Yᵀ = W·Xᵀ: panels along the batch over Xᵀ's rows, or dot products with a batch-major input's rows.
+            if (inputLayout == ActivationLayout.FeatureMajor)
+                Gemm.Multiply(weight, inFeatures, 1, input, y, outFeatures, batch, inFeatures, accumulate: false);
+            else
+                Gemm.MultiplyByTransposed(weight, input, y, outFeatures, batch, inFeatures, accumulate: false);
+            FeatureRows.FinishAll<TOp>(y, bias, outFeatures, batch, slope);
+            return;
+        }
+        if (inputLayout == ActivationLayout.FeatureMajor)
+        {
+            // A feature-major input into a batch-major output: the product as Yᵀ, then turned around.
+            var product = new Span<float>(GemmWorkspace.Current.Floats(FloatSlot.Product, y.Length), y.Length);
+            Gemm.Multiply(weight, inFeatures, 1, input, product, outFeatures, batch, inFeatures, accumulate: false);
+            FeatureRows.FinishAll<TOp>(product, bias, outFeatures, batch, slope);
+            FeatureRows.Transpose(product, y, outFeatures, batch);
             return;
         }
         if (inFeatures < SmallFanInDense.MaxFanIn)
@@ -84,6 +113,16 @@ public static class DenseKernel
     /// </summary>
     public static void Backward(ReadOnlySpan<float> weight, ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint,
         Span<float> weightGradient, Span<float> biasGradient, Span<float> inputAdjoint, int batch, int inFeatures, int outFeatures, GradientWrite write)
+        => Backward(weight, input, outputAdjoint, weightGradient, biasGradient, inputAdjoint, batch, inFeatures, outFeatures, write,
+            ActivationLayout.BatchMajor, ActivationLayout.BatchMajor);
+
+    /// <summary>
+    /// As the batch-major overload, with the input and its adjoint in <paramref name="inputLayout"/> and the output
+    /// adjoint in <paramref name="outputLayout"/> (the layouts the forward pass used).
+    /// </summary>
+    public static void Backward(ReadOnlySpan<float> weight, ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint,
+        Span<float> weightGradient, Span<float> biasGradient, Span<float> inputAdjoint, int batch, int inFeatures, int outFeatures, GradientWrite write,
+        ActivationLayout inputLayout, ActivationLayout outputLayout)
     {
         CheckSizes(weight, input, outputAdjoint, batch, inFeatures, outFeatures);
         Guard.AtLeast(weightGradient, (long)outFeatures * inFeatures);
@@ -92,33 +131,100 @@ public static class DenseKernel
         if (!inputAdjoint.IsEmpty)
             Guard.AtLeast(inputAdjoint, (long)batch * inFeatures);
 
+        (inputLayout, outputLayout) = Normalize(inputLayout, outputLayout, batch, inFeatures, outFeatures);
         bool overwrite = write == GradientWrite.Overwrite;
         if (overwrite && !biasGradient.IsEmpty)
             biasGradient[..outFeatures].Clear();
-        // dW = dyᵀ·x: read dy transposed through the strides (row stride 1, column stride out). The packed product
-        // stores directly when overwriting; the small paths are cheap enough to clear first and accumulate.
-        if (PackedGemm.IsWorthwhile(outFeatures, inFeatures, batch))
-            DenseGemm.WeightGradient(input, outputAdjoint, weightGradient, batch, inFeatures, outFeatures, accumulate: !overwrite);
-        else
-        {
-            if (overwrite)
-                weightGradient[..(outFeatures * inFeatures)].Clear();
-            if (inFeatures < SmallFanInDense.MaxFanIn)
-                SmallFanInDense.WeightGradient(input, outputAdjoint, weightGradient, batch, inFeatures, outFeatures);
-            else
-                Gemm.Multiply(outputAdjoint, 1, outFeatures, input, weightGradient, outFeatures, inFeatures, batch, accumulate: true);
-        }
+        WeightGradient(input, outputAdjoint, weightGradient, batch, inFeatures, outFeatures, overwrite, inputLayout, outputLayout);
         if (!biasGradient.IsEmpty)
         {
-            for (int b = 0; b < batch; b++)
-                VectorMath.Add(outputAdjoint.Slice(b * outFeatures, outFeatures), biasGradient[..outFeatures]);
+            if (outputLayout == ActivationLayout.FeatureMajor)
+                FeatureRows.AddRowSums(outputAdjoint, biasGradient, outFeatures, batch);
+            else
+            {
+                for (int b = 0; b < batch; b++)
+                    VectorMath.Add(outputAdjoint.Slice(b * outFeatures, outFeatures), biasGradient[..outFeatures]);
+            }
         }
-        if (inputAdjoint.IsEmpty)
+        if (!inputAdjoint.IsEmpty)
+            InputAdjoint(weight, outputAdjoint, inputAdjoint, batch, inFeatures, outFeatures, inputLayout, outputLayout);
+    }
+
+    /// <summary>
+    /// Where a side has one feature (or the batch one sample), both layouts are the same memory: take the layout that
+    /// matches the other side, so the products meet only the pairs they have loops for.
+    /// </summary>
+    private static (ActivationLayout Input, ActivationLayout Output) Normalize(ActivationLayout input, ActivationLayout output,
+        int batch, int inFeatures, int outFeatures)
+    {
+        if (batch == 1 || outFeatures == 1)
+            output = input;
+        if (inFeatures == 1)
+            input = output;
+        return (input, output);
+    }
+
+    // dW = dYᵀ·X. The packed product stores directly when overwriting; the small paths clear first and accumulate.
+    private static unsafe void WeightGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint, Span<float> weightGradient,
+        int batch, int inFeatures, int outFeatures, bool overwrite, ActivationLayout inputLayout, ActivationLayout outputLayout)
+    {
+        if (PackedGemm.IsWorthwhile(outFeatures, inFeatures, batch))
+        {
+            DenseGemm.WeightGradient(input, outputAdjoint, weightGradient, batch, inFeatures, outFeatures, accumulate: !overwrite, inputLayout, outputLayout);
             return;
-        if (PackedGemm.IsWorthwhile(batch, inFeatures, outFeatures))
-            DenseGemm.InputAdjoint(weight, outputAdjoint, inputAdjoint, batch, inFeatures, outFeatures);
+        }
+        var dw = weightGradient[..(outFeatures * inFeatures)];
+        if (overwrite)
+            dw.Clear();
+        bool featureMajorIn = inputLayout == ActivationLayout.FeatureMajor, featureMajorOut = outputLayout == ActivationLayout.FeatureMajor;
+        if (featureMajorIn && featureMajorOut)
+            Gemm.MultiplyByTransposed(outputAdjoint, input, dw, outFeatures, inFeatures, batch, accumulate: true);
+        else if (featureMajorOut)
+            Gemm.Multiply(outputAdjoint, batch, 1, input, dw, outFeatures, inFeatures, batch, accumulate: true);
+        else if (featureMajorIn)
+        {
+            // dWᵀ = Xᵀ·dY from the rows both are stored in, then added turned around.
+            int count = outFeatures * inFeatures;
+            var transposed = new Span<float>(GemmWorkspace.Current.Floats(FloatSlot.Product, count), count);
+            Gemm.Multiply(input, batch, 1, outputAdjoint, transposed, inFeatures, outFeatures, batch, accumulate: false);
+            for (int o = 0; o < outFeatures; o++)
+            {
+                var row = dw.Slice(o * inFeatures, inFeatures);
+                for (int i = 0; i < inFeatures; i++)
+                    row[i] += transposed[i * outFeatures + o];
+            }
+        }
+        else if (inFeatures < SmallFanInDense.MaxFanIn)
+            SmallFanInDense.WeightGradient(input, outputAdjoint, weightGradient, batch, inFeatures, outFeatures);
         else
-            Gemm.Multiply(outputAdjoint, outFeatures, 1, weight, inputAdjoint, batch, inFeatures, outFeatures, accumulate: false);
+            Gemm.Multiply(outputAdjoint, 1, outFeatures, input, dw, outFeatures, inFeatures, batch, accumulate: true);
+    }
+
+    // dX = dY·W in the input's layout.
+    private static unsafe void InputAdjoint(ReadOnlySpan<float> weight, ReadOnlySpan<float> outputAdjoint, Span<float> inputAdjoint,
+        int batch, int inFeatures, int outFeatures, ActivationLayout inputLayout, ActivationLayout outputLayout)
+    {
+        bool featureMajorIn = inputLayout == ActivationLayout.FeatureMajor, featureMajorOut = outputLayout == ActivationLayout.FeatureMajor;
+        bool worthwhile = featureMajorIn ? PackedGemm.IsWorthwhile(inFeatures, batch, outFeatures) : PackedGemm.IsWorthwhile(batch, inFeatures, outFeatures);
+        if (worthwhile)
+        {
+            DenseGemm.InputAdjoint(weight, outputAdjoint, inputAdjoint, batch, inFeatures, outFeatures, inputLayout, outputLayout);
+            return;
+        }
+        var dx = inputAdjoint[..(batch * inFeatures)];
+        if (featureMajorIn && featureMajorOut)
+            Gemm.Multiply(weight, 1, inFeatures, outputAdjoint, dx, inFeatures, batch, outFeatures, accumulate: false);
+        else if (featureMajorIn)
+        {
+            // dX batch-major from the batch-major adjoint, then turned around.
+            var product = new Span<float>(GemmWorkspace.Current.Floats(FloatSlot.Product, dx.Length), dx.Length);
+            Gemm.Multiply(outputAdjoint, outFeatures, 1, weight, product, batch, inFeatures, outFeatures, accumulate: false);
+            FeatureRows.Transpose(product, dx, batch, inFeatures);
+        }
+        else if (featureMajorOut)
+            Gemm.Multiply(outputAdjoint, 1, batch, weight, dx, batch, inFeatures, outFeatures, accumulate: false);
+        else
+            Gemm.Multiply(outputAdjoint, outFeatures, 1, weight, dx, batch, inFeatures, outFeatures, accumulate: false);
     }
 
     private static void CheckSizes(ReadOnlySpan<float> weight, ReadOnlySpan<float> input, ReadOnlySpan<float> output,

@@ -29,14 +29,22 @@ internal static class GemmMicroKernel
     /// Rows and columns outside the tile are computed (packing zero-fills them) but never stored.
     /// </summary>
     public static unsafe void Run(float* a, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate)
-        => Run(a, RowStride, b, kc, c, ldc, rows, cols, accumulate);
+        => Run(a, RowStride, 1, b, kc, c, ldc, rows, cols, accumulate);
 
     /// <summary>
     /// As the packed overload, but A row r is a[r·lda + p]: a row-major operand with eight readable rows is read in
     /// place, without packing. Its rows are swept along p like the packed tile's, one cache line per row every 16 steps.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(float* a, nint lda, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate)
+        => Run(a, lda, 1, b, kc, c, ldc, rows, cols, accumulate);
+
+    /// <summary>
+    /// The general form: A(r, p) is a[r·lda + p·kStep]. Row-major tiles have kStep 1; a k-major tile (the eight entries
+    /// of each k step adjacent, what a column-major operand packs into by plain copies) has lda 1 and kStep 8. The
+    /// products and their order are the same for every layout, so results are too.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Run(float* a, nint lda, nint kStep, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
@@ -51,24 +59,24 @@ internal static class GemmMicroKernel
             }
         }
         float* a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda, a4 = a + 4 * lda, a5 = a + 5 * lda, a6 = a + 6 * lda, a7 = a + 7 * lda;
-        for (nint p = 0, end = kc; p < end; p++, b += Columns)
+        for (nint q = 0, end = kc * kStep; q != end; q += kStep, b += Columns)
         {
             Vector512<float> b0 = Avx512F.LoadVector512(b), b1 = Avx512F.LoadVector512(b + 16);
-            Vector512<float> x = Vector512.Create(a0[p]);
+            Vector512<float> x = Vector512.Create(a0[q]);
             c00 = Avx512F.FusedMultiplyAdd(x, b0, c00); c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
-            x = Vector512.Create(a1[p]);
+            x = Vector512.Create(a1[q]);
             c10 = Avx512F.FusedMultiplyAdd(x, b0, c10); c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
-            x = Vector512.Create(a2[p]);
+            x = Vector512.Create(a2[q]);
             c20 = Avx512F.FusedMultiplyAdd(x, b0, c20); c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
-            x = Vector512.Create(a3[p]);
+            x = Vector512.Create(a3[q]);
             c30 = Avx512F.FusedMultiplyAdd(x, b0, c30); c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
-            x = Vector512.Create(a4[p]);
+            x = Vector512.Create(a4[q]);
             c40 = Avx512F.FusedMultiplyAdd(x, b0, c40); c41 = Avx512F.FusedMultiplyAdd(x, b1, c41);
-            x = Vector512.Create(a5[p]);
+            x = Vector512.Create(a5[q]);
             c50 = Avx512F.FusedMultiplyAdd(x, b0, c50); c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
-            x = Vector512.Create(a6[p]);
+            x = Vector512.Create(a6[q]);
             c60 = Avx512F.FusedMultiplyAdd(x, b0, c60); c61 = Avx512F.FusedMultiplyAdd(x, b1, c61);
-            x = Vector512.Create(a7[p]);
+            x = Vector512.Create(a7[q]);
             c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
         }
 

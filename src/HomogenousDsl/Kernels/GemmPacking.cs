@@ -167,6 +167,50 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>
+    /// True when the tile at rows i0.. of a transposed operand (a column-major A: the tile's rows adjacent in the source,
+    /// its k steps a stride apart) packs by <see cref="PackAKMajor"/>: plain copies instead of 8 × 8 transposes.
+    /// </summary>
+    public static bool IsKMajor(in OffsetMatrix a, int i0, int rows)
+        => a.ColumnStride > 1 && IsRun(a.RowOffsets + i0, rows);
+
+    /// <summary>
+    /// dst[p·Rows + r] = A(i0 + r, p0 + p) for r &lt; min(rows, Rows), p &lt; kc, zero for the missing rows: the k-major
+    /// tile the micro-kernel reads with lda 1 and kStep <see cref="GemmMicroKernel.Rows"/>. With up to 2·Rows rows the
+    /// next tile goes to <paramref name="next"/> in the same pass: a k step's sixteen entries are one cache line of a
+    /// column-major source, read once for both tiles (its lines are a row apart and evict each other between passes).
+    /// </summary>
+    public static void PackAKMajor(in OffsetMatrix a, int i0, int rows, int p0, int kc, float* dst, float* next)
+    {
+        float* s = a.Source + a.RowOffsets[i0] + a.ColumnOffsets[p0];
+        nint stride = a.ColumnStride;
+        if (rows == 2 * MR)
+        {
+            for (int p = 0; p < kc; p++, s += stride, dst += MR, next += MR)
+            {
+                Vector512<float> line = Avx512F.LoadVector512(s);
+                Avx.Store(dst, line.GetLower());
+                Avx.Store(next, line.GetUpper());
+            }
+            return;
+        }
+        if (rows >= MR)
+        {
+            // Lanes past the rows are neither read nor written by the masked load, and stored as zeros.
+            var tail = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(rows - MR)).AsSingle();
+            for (int p = 0; p < kc; p++, s += stride, dst += MR)
+            {
+                Avx.Store(dst, Avx.LoadVector256(s));
+                if (next != null)
+                    Avx.Store(next + p * MR, Avx.MaskLoad(s + MR, tail));
+            }
+            return;
+        }
+        var mask = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(rows)).AsSingle();
+        for (int p = 0; p < kc; p++, s += stride, dst += MR)
+            Avx.Store(dst, Avx.MaskLoad(s, mask));
+    }
+
+    /// <summary>
     /// The row stride with which the micro-kernel can read the full A tile at rows i0.. in place (row-major rows evenly
     /// spaced in the source), or 0 when it must be packed.
     /// </summary>

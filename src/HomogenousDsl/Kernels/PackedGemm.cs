@@ -47,7 +47,7 @@ internal static unsafe class PackedGemm
         // With several column blocks, every packed A tile of a k block serves each of them: pack it once, keep them all.
         int tiles = (m + MR - 1) / MR;
         bool keepA = nBlocks > 1;
-        float* packedA = workspace.Floats(FloatSlot.PackedA, (long)MR * KC * (keepA ? tiles : 1));
+        float* packedA = workspace.Floats(FloatSlot.PackedA, (long)MR * KC * (keepA ? tiles : 2));
         float* packedB = workspace.Floats(FloatSlot.PackedB, (long)kcMax * ((ncMax + NR - 1) / NR * NR) + GemmPacking.Slack);
 
         for (int pc = 0; pc < k; pc += kcMax)
@@ -60,23 +60,39 @@ internal static unsafe class PackedGemm
                 int panels = (nc + NR - 1) / NR;
                 for (int u = 0; u < panels; u++)
                     GemmPacking.PackB(b, pc, kc, jc + u * NR, Math.Min(NR, nc - u * NR), packedB + (long)u * NR * kc);
+                bool paired = false;
                 for (int ic = 0; ic < m; ic += MR)
                 {
-                    int rows = Math.Min(MR, m - ic);
-                    float* aTile = keepA ? packedA + (long)(ic / MR) * MR * KC : packedA;
-                    nint lda = GemmMicroKernel.RowStride;
+                    int rows = Math.Min(MR, m - ic), tile = ic / MR;
+                    paired &= (tile & 1) == 1;
+                    // Kept tiles each have a slot; otherwise two slots, so a pair of k-major tiles can be packed together.
+                    float* aTile = packedA + (long)(keepA ? tile : tile & 1) * MR * KC;
+                    nint lda = GemmMicroKernel.RowStride, kStep = 1;
+                    bool pack = jc == 0 || !keepA;
                     if (rows == MR && GemmPacking.InPlaceStride(a, ic) is var stride and > 0)
                     {
                         aTile = a.Source + a.RowOffsets[ic] + a.ColumnOffsets[pc];
                         lda = stride;
                     }
-                    else if (jc == 0 || !keepA)
+                    else if (GemmPacking.IsKMajor(a, ic, rows))
+                    {
+                        (lda, kStep) = (1, MR);
+                        if (pack && (tile & 1) == 0)
+                        {
+                            int pairRows = Math.Min(2 * MR, m - ic);
+                            paired = pairRows > MR && GemmPacking.IsKMajor(a, ic, pairRows);
+                            GemmPacking.PackAKMajor(a, ic, paired ? pairRows : rows, pc, kc, aTile, paired ? aTile + MR * KC : null);
+                        }
+                        else if (pack && !paired)
+                            GemmPacking.PackAKMajor(a, ic, rows, pc, kc, aTile, null);
+                    }
+                    else if (pack)
                         GemmPacking.PackA(a, ic, rows, pc, kc, aTile);
                     if (ic + MR < m)
                         GemmPacking.PrefetchA(a, ic + MR, Math.Min(MR, m - ic - MR), pc, kc);
                     float* cRow = c + ic * ldc + jc;
                     for (int u = 0; u < panels; u++)
-                        GemmMicroKernel.Run(aTile, lda, packedB + (long)u * NR * kc, kc, cRow + u * NR, ldc, rows, Math.Min(NR, nc - u * NR), add);
+                        GemmMicroKernel.Run(aTile, lda, kStep, packedB + (long)u * NR * kc, kc, cRow + u * NR, ldc, rows, Math.Min(NR, nc - u * NR), add);
                 }
             }
         }

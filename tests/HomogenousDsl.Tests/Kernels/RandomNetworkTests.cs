@@ -10,10 +10,14 @@ namespace HomogenousDsl.Tests.Kernels;
 /// </summary>
 public sealed class RandomNetworkTests
 {
-    /// <summary>An optional convolution (random channels, kernel, padding, stride) then 1–3 dense layers, all of odd widths.</summary>
+    /// <summary>
+    /// An optional convolution (random channels, kernel, padding, stride) then 1–3 dense layers, all of odd widths; the
+    /// activations between dense layers batch-major, or feature-major as the generated code keeps them.
+    /// </summary>
     [Theory]
-    [InlineData(1)] [InlineData(2)] [InlineData(3)] [InlineData(4)] [InlineData(5)] [InlineData(6)]
-    public void KernelsMatchDoubleReference(int seed)
+    [InlineData(1, false)] [InlineData(2, false)] [InlineData(3, false)] [InlineData(4, false)] [InlineData(5, false)] [InlineData(6, false)]
+    [InlineData(1, true)] [InlineData(2, true)] [InlineData(3, true)] [InlineData(4, true)] [InlineData(5, true)] [InlineData(6, true)] [InlineData(7, true)] [InlineData(9, true)]
+    public void KernelsMatchDoubleReference(int seed, bool featureMajor)
     {
         var random = new Random(seed);
         int batch = random.Next(9, 70);
@@ -42,7 +46,7 @@ public sealed class RandomNetworkTests
         int outputs = widths[^1];
         float[] outputAdjoint = TestData.Random(batch * outputs, seed * 10 + 9);
 
-        var fast = RunKernels(x, convWeight, conv, weights, widths, outputAdjoint, batch);
+        var fast = RunKernels(x, convWeight, conv, weights, widths, outputAdjoint, batch, featureMajor);
         var slow = RunReference(x, convWeight, conv, weights, widths, outputAdjoint, batch);
 
         TestData.AssertClose(slow.Output, fast.Output, 1e-3);
@@ -54,9 +58,12 @@ public sealed class RandomNetworkTests
     private static float[] Scaled(float[] values, double scale) => values.Select(v => (float)(v * scale)).ToArray();
 
     private static (float[] Output, float[][] Gradients, float[] InputAdjoint) RunKernels(float[] x, float[]? convWeight, Conv2dShape? conv,
-        float[][] weights, List<int> widths, float[] outputAdjoint, int batch)
+        float[][] weights, List<int> widths, float[] outputAdjoint, int batch, bool featureMajor)
     {
         int layers = weights.Length;
+        // Dense layer l's input and output layouts: feature-major between dense layers, batch-major at the ends.
+        ActivationLayout In(int l) => featureMajor && l > 0 ? ActivationLayout.FeatureMajor : ActivationLayout.BatchMajor;
+        ActivationLayout Out(int l) => featureMajor && l + 1 < layers ? ActivationLayout.FeatureMajor : ActivationLayout.BatchMajor;
         var z = new float[layers + 1][];
         var a = new float[layers + 1][];     // a[l] is the input of dense layer l; a[0] the conv output (or x)
         float[] scratch = conv is { } s0 ? new float[Conv2dKernel.ScratchSize(s0)] : [];
@@ -74,7 +81,7 @@ public sealed class RandomNetworkTests
         for (int l = 0; l < layers; l++)
         {
             z[l + 1] = new float[batch * widths[l + 1]];
-            DenseKernel.Forward(weights[l], [], a[l], z[l + 1], batch, widths[l], widths[l + 1]);
+            DenseKernel.Forward(weights[l], [], a[l], z[l + 1], batch, widths[l], widths[l + 1], ActivationEpilogue.None, 0f, In(l), Out(l));
             a[l + 1] = z[l + 1];
             if (l + 1 < layers)
             {
@@ -90,7 +97,7 @@ public sealed class RandomNetworkTests
         {
             denseGradients[l] = new float[weights[l].Length];
             var inputAdjoint = new float[batch * widths[l]];
-            DenseKernel.Backward(weights[l], a[l], adjoint, denseGradients[l], [], inputAdjoint, batch, widths[l], widths[l + 1]);
+            DenseKernel.Backward(weights[l], a[l], adjoint, denseGradients[l], [], inputAdjoint, batch, widths[l], widths[l + 1], GradientWrite.Accumulate, In(l), Out(l));
             if (l > 0 || conv is not null)
                 ActivationKernel.SquaredReluBackward(z[l], inputAdjoint, inputAdjoint);
             adjoint = inputAdjoint;

@@ -21,12 +21,14 @@ public sealed class FusionTests
 
         ReadOnlySpan<float> w1 = parameters.AsSpan(0, hidden * inputs), w2 = parameters.AsSpan(hidden * inputs, hidden);
         float[] z = new float[batch * hidden], a = new float[z.Length], y = new float[batch], da = new float[z.Length], expected = new float[parameters.Length];
-        DenseKernel.Forward(w1, [], x, z, batch, inputs, hidden);
+        // The generated code keeps the hidden activations feature-major between the two dense layers; so does this.
+        const ActivationLayout rows = ActivationLayout.BatchMajor, features = ActivationLayout.FeatureMajor;
+        DenseKernel.Forward(w1, [], x, z, batch, inputs, hidden, ActivationEpilogue.None, 0f, rows, features);
         ActivationKernel.LeakyRelu(z, a, slope);
-        DenseKernel.Forward(w2, [], a, y, batch, hidden, 1);
-        DenseKernel.Backward(w2, a, adjoints, expected.AsSpan(hidden * inputs), [], da, batch, hidden, 1);
+        DenseKernel.Forward(w2, [], a, y, batch, hidden, 1, ActivationEpilogue.None, 0f, features, rows);
+        DenseKernel.Backward(w2, a, adjoints, expected.AsSpan(hidden * inputs), [], da, batch, hidden, 1, GradientWrite.Accumulate, features, rows);
         ActivationKernel.LeakyReluBackward(z, da, da, slope);
-        DenseKernel.Backward(w1, x, da, expected.AsSpan(0, hidden * inputs), [], [], batch, inputs, hidden);
+        DenseKernel.Backward(w1, x, da, expected.AsSpan(0, hidden * inputs), [], [], batch, inputs, hidden, GradientWrite.Accumulate, rows, features);
 
         FusedActivationTests.AssertBitwiseEqual(y, outputs);
         FusedActivationTests.AssertBitwiseEqual(expected, gradient);

@@ -1,0 +1,51 @@
+namespace HomogenousDsl.Generator.Tests;
+
+/// <summary>Which activations the generated code keeps feature-major: only dense-to-dense ones, never into a residual.</summary>
+public sealed class ActivationLayoutTests
+{
+    private const string BatchMajor = "global::HomogenousDsl.Kernels.ActivationLayout.BatchMajor";
+    private const string FeatureMajor = "global::HomogenousDsl.Kernels.ActivationLayout.FeatureMajor";
+
+    [Fact]
+    public void HiddenActivationsOfAnMlpAreFeatureMajor()
+    {
+        var code = Generate("""
+            [HomogeneousNetwork(Input = new[] { 784 })]
+            [Dense(256)] [ReLU]
+            [Dense(256)] [LeakyReLU(0.5f)]
+            [Dense(1)]
+            public partial class Mlp;
+            """);
+        Assert.Contains($"input, h1, batch, 784, 256, global::HomogenousDsl.Kernels.ActivationEpilogue.Relu, 0f, {BatchMajor}, {FeatureMajor});", code);
+        Assert.Contains($"h1, h3, batch, 256, 256, global::HomogenousDsl.Kernels.ActivationEpilogue.LeakyRelu, 0.5f, {FeatureMajor}, {FeatureMajor});", code);
+        Assert.Contains($"h3, h4, batch, 256, 1, global::HomogenousDsl.Kernels.ActivationEpilogue.None, 0f, {FeatureMajor}, {BatchMajor});", code);
+        Assert.Contains($"batch, 256, 1, write, {FeatureMajor}, {BatchMajor});", code);
+        Assert.Contains($"batch, 256, 256, write, {FeatureMajor}, {FeatureMajor});", code);
+        Assert.Contains($"batch, 784, 256, write, {BatchMajor}, {FeatureMajor});", code);
+    }
+
+    [Theory]
+    // Several outputs per sample: the last layer would have to turn its input around.
+    [InlineData("[Dense(64)] [ReLU] [Dense(10)]")]
+    // A two-input first layer keeps its own (tiny fan-in) kernel's layout.
+    [InlineData("[Dense(64)] [ReLU] [Dense(1)]", 2)]
+    // A residual addition between the dense layers.
+    [InlineData("[Dense(16)] [Abs] [Add(From = 0)] [Dense(1)]")]
+    public void OtherActivationsStayBatchMajor(string layers, int inputs = 20)
+    {
+        var code = Generate($$"""
+            [HomogeneousNetwork(Input = new[] { {{inputs}} })]
+            {{layers}}
+            public partial class Net;
+            """);
+        Assert.DoesNotContain("ActivationLayout", code);
+    }
+
+    private static string Generate(string network)
+    {
+        var (sources, output, diagnostics) = GeneratorHarness.Run("using HomogenousDsl;\n\nnamespace Samples;\n\n" + network);
+        Assert.Empty(diagnostics);
+        Assert.Empty(output.GetDiagnostics().Where(static d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error));
+        return Assert.Single(sources).SourceText.ToString();
+    }
+}
