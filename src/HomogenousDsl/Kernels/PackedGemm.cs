@@ -7,8 +7,9 @@ namespace HomogenousDsl.Kernels;
 /// Loop order (outer to inner): k blocks of ≤ RowStride, so a packed A tile (8 rows × kc, 8 KB) stays in L1; n blocks
 /// of <see cref="BlockColumns"/>, whose packed B block (kc × nc ≤ 512 KB) stays in L2; then one A tile at a time swept
 /// across every B panel of the block. A full A tile whose rows are row-major and evenly spaced (weights, a batch of
-/// adjoints) is read in place rather than copied: the copy cost as much as the tile's reuse saved. Other A tiles are
-/// packed once per k block and kept for every n block (a weight gradient's transposed adjoints over 784–3,136
+/// adjoints) is read in place rather than copied: the copy cost as much as the tile's reuse saved. A column-major A
+/// (a transposed operand: Wᵀ, a batch-major dYᵀ) packs into k-major tiles by plain copies, two tiles per pass; other A
+/// tiles pack row by row. Packed tiles are kept for every n block of their k block (a weight gradient over 784–3,136
 /// inputs). Only for Vector512 hardware; <see cref="IsWorthwhile"/> says when packing pays.
 /// </summary>
 internal static unsafe class PackedGemm
