@@ -26,6 +26,38 @@ internal static unsafe class PackedGemm
     public static bool IsWorthwhile(int m, int n, int k)
         => Vector512.IsHardwareAccelerated && m >= MR / 2 && n >= NR / 2 && k >= 8 && (long)m * n * k >= 1L << 15;
 
+    /// <summary>
+    /// Grows this thread's packing buffers to what an m × n × k product needs. A thread that computes a share of a
+    /// product reserves for the whole one first, so shares that move between threads from step to step never
+    /// allocate in the middle of a run.
+    /// </summary>
+    public static void Reserve(int m, int n, int k)
+    {
+        if (m <= 0 || n <= 0 || k <= 0)
+            return;
+        // Any m' ≤ m, n' ≤ n: A keeps at most every tile of m (and only when n spans several column blocks); a B block
+        // is at most one block of columns wide, whatever the balancing of n' makes of it.
+        int kBlocks = (k + KC - 1) / KC, kcMax = (k + kBlocks - 1) / kBlocks, tiles = (m + MR - 1) / MR;
+        GemmWorkspace workspace = GemmWorkspace.Current;
+        workspace.Floats(FloatSlot.PackedA, (long)MR * KC * Math.Max(2, n > BlockColumns ? tiles : 2));
+        workspace.Floats(FloatSlot.PackedB, (long)kcMax * Math.Min((n + NR - 1) / NR * NR, BlockColumns) + GemmPacking.Slack);
+    }
+
+    // The blocking of an m × n × k product and this thread's buffers for it.
+    private static void Buffers(int m, int n, int k, out int kcMax, out int ncMax, out bool keepA, out float* packedA, out float* packedB)
+    {
+        GemmWorkspace workspace = GemmWorkspace.Current;
+        int kBlocks = (k + KC - 1) / KC;
+        kcMax = (k + kBlocks - 1) / kBlocks;                   // balanced: 784 → 4 × 196, not 3 × 256 + 16
+        int nBlocks = (n + BlockColumns - 1) / BlockColumns;
+        ncMax = Math.Min(n, ((n + nBlocks - 1) / nBlocks + NR - 1) / NR * NR);   // balanced, whole panels
+        // With several column blocks, every packed A tile of a k block serves each of them: pack it once, keep them all.
+        int tiles = (m + MR - 1) / MR;
+        keepA = nBlocks > 1;
+        packedA = workspace.Floats(FloatSlot.PackedA, (long)MR * KC * (keepA ? tiles : 2));
+        packedB = workspace.Floats(FloatSlot.PackedB, (long)kcMax * ((ncMax + NR - 1) / NR * NR) + GemmPacking.Slack);
+    }
+
     public static void Multiply(in OffsetMatrix a, in OffsetMatrix b, float* c, nint ldc, int m, int n, int k, bool accumulate)
     {
         if (m <= 0 || n <= 0)
@@ -40,16 +72,7 @@ internal static unsafe class PackedGemm
             return;
         }
 
-        GemmWorkspace workspace = GemmWorkspace.Current;
-        int kBlocks = (k + KC - 1) / KC;
-        int kcMax = (k + kBlocks - 1) / kBlocks;                   // balanced: 784 → 4 × 196, not 3 × 256 + 16
-        int nBlocks = (n + BlockColumns - 1) / BlockColumns;
-        int ncMax = Math.Min(n, ((n + nBlocks - 1) / nBlocks + NR - 1) / NR * NR);   // balanced, whole panels
-        // With several column blocks, every packed A tile of a k block serves each of them: pack it once, keep them all.
-        int tiles = (m + MR - 1) / MR;
-        bool keepA = nBlocks > 1;
-        float* packedA = workspace.Floats(FloatSlot.PackedA, (long)MR * KC * (keepA ? tiles : 2));
-        float* packedB = workspace.Floats(FloatSlot.PackedB, (long)kcMax * ((ncMax + NR - 1) / NR * NR) + GemmPacking.Slack);
+        Buffers(m, n, k, out int kcMax, out int ncMax, out bool keepA, out float* packedA, out float* packedB);
 
         for (int pc = 0; pc < k; pc += kcMax)
         {

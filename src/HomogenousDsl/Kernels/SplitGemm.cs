@@ -126,6 +126,7 @@ internal sealed unsafe class SplitGemm : IShardWork
             _finished[shard] = SplitBalance.Now();
             return;
         }
+        PackedGemm.Reserve(_m, _n, _k);
         if (rows)
         {
             var a = new OffsetMatrix(_a.Source, _a.RowOffsets + first, _a.ColumnOffsets, _a.Overread, _a.ColumnStride);

@@ -96,4 +96,46 @@ public class SplitBalanceTests
             return (y, dw, dx);
         }
     }
+
+    /// <summary>
+    /// A thread whose share grows past anything it computed before (the cut follows the cores' paces) finds its
+    /// packing buffers already sized for the whole product: no allocation in the middle of a run.
+    /// </summary>
+    [Fact]
+    public void SharesThatMoveAllocateNothing()
+    {
+        const int batch = 100, inFeatures = 513, outFeatures = 530;
+        float[] w = TestData.Random(outFeatures * inFeatures, 51), x = TestData.Random(batch * inFeatures, 52), dy = TestData.Random(batch * outFeatures, 53);
+        float[] y = new float[batch * outFeatures], dw = new float[w.Length], dx = new float[x.Length];
+        using var pool = new WorkerPool(2);
+        using var lent = KernelThreads.Lend(pool);
+        Run();
+        var balance = SplitGemm.Balance!;
+        int[] starts = [0, 1, 2];
+        long[] elapsed = new long[2];
+        long allocated = 0, workersBefore = pool.WorkerAllocatedBytes;
+        foreach (long slower in new long[] { 100, 10_000, 1 })
+        {
+            // Thread 0 fast, then slow, then fast again: each thread's share swings between a quarter and three quarters.
+            (elapsed[0], elapsed[1]) = (slower, 1_000);
+            for (var entry = 0; entry < balance.Entries; entry++)
+            {
+                for (var i = 0; i < 50; i++)
+                    balance.Record(entry, 2, starts, elapsed);
+            }
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Run();
+            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        Assert.Equal(0, allocated);
+        Assert.Equal(workersBefore, pool.WorkerAllocatedBytes);
+
+        void Run()
+        {
+            DenseKernel.Forward(w, [], x, y, batch, inFeatures, outFeatures, ActivationEpilogue.Relu, 0f, ActivationLayout.FeatureMajor, ActivationLayout.FeatureMajor);
+            DenseKernel.Backward(w, x, dy, dw, [], dx, batch, inFeatures, outFeatures, GradientWrite.Overwrite, ActivationLayout.FeatureMajor, ActivationLayout.FeatureMajor);
+            DenseKernel.Forward(w, [], x, y, batch, inFeatures, outFeatures, ActivationEpilogue.Relu, 0f, ActivationLayout.BatchMajor, ActivationLayout.BatchMajor);
+            DenseKernel.Backward(w, x, dy, dw, [], dx, batch, inFeatures, outFeatures, GradientWrite.Overwrite, ActivationLayout.BatchMajor, ActivationLayout.BatchMajor);
+        }
+    }
 }
