@@ -48,6 +48,17 @@ internal sealed unsafe class SplitGemm : IShardWork
     // This product's cut (shard s takes tiles [_starts[s], _starts[s + 1])) and each shard's finishing time.
     private int[] _starts = [];
     private long[] _finished = [];
+    // Claimed instead of cut: every thread packs B whole, then takes ClaimTiles row tiles at a time from the front of
+    // its own share (the equal cut, whose weight rows it also updates and reads next step) and, once that is done, from
+    // the back of the others'. Per shard, the unclaimed tiles [front, back) packed into one long: front low, back high.
+    private bool _claimed;
+    private long[] _unclaimed = [];
+
+    /// <summary>Row tiles a thread takes per claim: a pair, so k-major A tiles pack together and transposes get 16 rows.</summary>
+    private const int ClaimTiles = 2;
+
+    /// <summary>Longs between two shards' counters: each on its own 128 bytes, so claims on one do not evict the other.</summary>
+    private const int CounterStride = 16;
 
     /// <summary>
     /// The part of an extent of <paramref name="extent"/> that shard <paramref name="shard"/> of
@@ -81,10 +92,20 @@ internal sealed unsafe class SplitGemm : IShardWork
             split._balance = new SplitBalance(pool.Threads);
             split._starts = new int[pool.Threads + 1];
             split._finished = new long[pool.Threads];
+            split._unclaimed = new long[pool.Threads * CounterStride];
+        }
+        // Row splits whose batch side packs whole take tiles as they go: no cut to get wrong. The others are cut in
+        // proportion to the threads' measured paces.
+        split._claimed = axis == SplitAxis.Rows && WholeBGemm.Fits(n, k);
+        for (var s = 0; split._claimed && s < shards; s++)
+        {
+            var (first, end) = Part(m, GemmMicroKernel.Rows, s, shards);
+            split._unclaimed[s * CounterStride] = Range(first / GemmMicroKernel.Rows, (end + GemmMicroKernel.Rows - 1) / GemmMicroKernel.Rows);
         }
         var tile = axis == SplitAxis.Rows ? GemmMicroKernel.Rows : GemmMicroKernel.Columns;
-        var entry = split._balance.Entry(m, n, k, axis, shards);
-        split._balance.Cut(entry, ((axis == SplitAxis.Rows ? m : n) + tile - 1) / tile, shards, split._starts);
+        var entry = split._claimed ? -1 : split._balance.Entry(m, n, k, axis, shards);
+        if (!split._claimed)
+            split._balance.Cut(entry, ((axis == SplitAxis.Rows ? m : n) + tile - 1) / tile, shards, split._starts);
         split._a = a;
         split._b = b;
         split._c = c;
@@ -106,6 +127,8 @@ internal sealed unsafe class SplitGemm : IShardWork
         {
             split._epilogue = null;
         }
+        if (split._claimed)
+            return true;
         Span<long> elapsed = stackalloc long[shards];
         for (var s = 0; s < shards; s++)
             elapsed[s] = split._finished[s] - dispatched;
@@ -116,6 +139,11 @@ internal sealed unsafe class SplitGemm : IShardWork
     /// <inheritdoc/>
     public void RunShard(int shard)
     {
+        if (_claimed)
+        {
+            RunClaimedTiles(shard);
+            return;
+        }
         var rows = _axis == SplitAxis.Rows;
         var extent = rows ? _m : _n;
         var tile = rows ? GemmMicroKernel.Rows : GemmMicroKernel.Columns;
@@ -139,5 +167,46 @@ internal sealed unsafe class SplitGemm : IShardWork
         }
         _epilogue?.Finish(first, end);
         _finished[shard] = SplitBalance.Now();
+    }
+
+    private void RunClaimedTiles(int shard)
+    {
+        float* packedB = null;
+        for (var i = 0; i < _shards; i++)
+        {
+            // Own share from the front; then the others' from the back, where their owners will reach last.
+            var victim = (shard + i) % _shards;
+            while (TryClaim(ref _unclaimed[victim * CounterStride], fromFront: i == 0, out var tile, out var count))
+            {
+                // Packed on the first claim only, so a thread that arrives after every tile is taken packs nothing.
+                if (packedB == null)
+                    packedB = WholeBGemm.Pack(_b, _n, _k);
+                int first = tile * GemmMicroKernel.Rows, end = Math.Min(_m, (tile + count) * GemmMicroKernel.Rows);
+                WholeBGemm.MultiplyRows(_a, packedB, _c, _ldc, first, end, _n, _k, _accumulate);
+                _epilogue?.Finish(first, end);
+            }
+        }
+    }
+
+    internal static long Range(int front, int back) => ((long)back << 32) | (uint)front;
+
+    internal static bool TryClaim(ref long unclaimed, bool fromFront, out int tile, out int count)
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref unclaimed);
+            int front = (int)current, back = (int)(current >> 32);
+            // The owner takes a quarter of what is left (whole pairs), thieves a pair: few claims, a fine end.
+            count = Math.Min(back - front, fromFront ? Math.Max(ClaimTiles, (back - front) / 4 & ~1) : ClaimTiles);
+            if (count <= 0)
+            {
+                tile = 0;
+                return false;
+            }
+            tile = fromFront ? front : back - count;
+            var next = fromFront ? Range(front + count, back) : Range(front, back - count);
+            if (Interlocked.CompareExchange(ref unclaimed, next, current) == current)
+                return true;
+        }
     }
 }

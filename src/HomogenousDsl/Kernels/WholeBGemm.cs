@@ -1,0 +1,89 @@
+namespace HomogenousDsl.Kernels;
+
+/// <summary>
+/// The packed GEMM in tile-major order, for products whose B operand (a training batch's side) is small enough to pack
+/// whole: B is packed once for every k block, then any range of C's rows is computed to the end, k block after k block,
+/// with <see cref="PackedGemm"/>'s blocking, so every element equals <see cref="PackedGemm.Multiply"/>'s bit for bit.
+/// Threads can therefore take row tiles a few at a time from a shared counter (<see cref="SplitGemm"/>), which evens
+/// out cores that run at different paces or start late, without a barrier between k blocks.
+/// </summary>
+internal static unsafe class WholeBGemm
+{
+    private const int MR = GemmMicroKernel.Rows, NR = GemmMicroKernel.Columns, KC = GemmMicroKernel.RowStride;
+
+    /// <summary>Largest whole packed B, in floats (512 KB: half of a Zen 5 L2, leaving room for A tiles and C).</summary>
+    private const long MaxFloats = 128 * 1024;
+
+    /// <summary>True when B of an n-column, k-row product packs whole within the budget.</summary>
+    public static bool Fits(int n, int k) => (long)k * Panels(n) * NR <= MaxFloats;
+
+    /// <summary>Packs every k block of B: block pc's panel u lies at pc·panels·Columns + u·kc·Columns.</summary>
+    public static float* Pack(in OffsetMatrix b, int n, int k)
+    {
+        int panels = Panels(n), kcMax = BlockDepth(k);
+        float* packed = GemmWorkspace.Current.Floats(FloatSlot.PackedB, (long)k * panels * NR + GemmPacking.Slack);
+        for (int pc = 0; pc < k; pc += kcMax)
+        {
+            int kc = Math.Min(kcMax, k - pc);
+            float* block = packed + (long)pc * panels * NR;
+            for (int u = 0; u < panels; u++)
+                GemmPacking.PackB(b, pc, kc, u * NR, Math.Min(NR, n - u * NR), block + (long)u * NR * kc);
+        }
+        return packed;
+    }
+
+    /// <summary>
+    /// Rows [<paramref name="first"/>, <paramref name="end"/>) of C (+)= A·B over B packed by <see cref="Pack"/>;
+    /// <paramref name="first"/> is a multiple of the tile height. Tiles go in pairs so k-major A tiles pack together.
+    /// </summary>
+    public static void MultiplyRows(in OffsetMatrix a, float* packedB, float* c, nint ldc, int first, int end, int n, int k, bool accumulate)
+    {
+        int panels = Panels(n), kcMax = BlockDepth(k);
+        float* packedA = GemmWorkspace.Current.Floats(FloatSlot.PackedA, 2L * MR * KC);
+        for (int ic = first; ic < end; ic += 2 * MR)
+        {
+            int pairRows = Math.Min(2 * MR, end - ic);
+            bool kMajorPair = pairRows > MR && GemmPacking.IsKMajor(a, ic, pairRows);
+            for (int pc = 0; pc < k; pc += kcMax)
+            {
+                int kc = Math.Min(kcMax, k - pc);
+                bool add = accumulate || pc > 0;
+                float* block = packedB + (long)pc * panels * NR;
+                if (kMajorPair)
+                    GemmPacking.PackAKMajor(a, ic, pairRows, pc, kc, packedA, packedA + MR * KC);
+                for (int t = 0; t < pairRows; t += MR)
+                {
+                    int row = ic + t, rows = Math.Min(MR, end - row);
+                    float* aTile = packedA + (t == 0 ? 0 : MR * KC);
+                    nint lda = GemmMicroKernel.RowStride, kStep = 1;
+                    if (kMajorPair)
+                        (lda, kStep) = (1, MR);
+                    else if (rows == MR && GemmPacking.InPlaceStride(a, row) is var stride and > 0)
+                    {
+                        aTile = a.Source + a.RowOffsets[row] + a.ColumnOffsets[pc];
+                        lda = stride;
+                    }
+                    else if (GemmPacking.IsKMajor(a, row, rows))
+                    {
+                        (lda, kStep) = (1, MR);
+                        GemmPacking.PackAKMajor(a, row, rows, pc, kc, aTile, null);
+                    }
+                    else
+                        GemmPacking.PackA(a, row, rows, pc, kc, aTile);
+                    float* cRow = c + row * ldc;
+                    for (int u = 0; u < panels; u++)
+                        GemmMicroKernel.Run(aTile, lda, kStep, block + (long)u * NR * kc, kc, cRow + u * NR, ldc, rows, Math.Min(NR, n - u * NR), add);
+                }
+            }
+        }
+    }
+
+    private static int Panels(int n) => (n + NR - 1) / NR;
+
+    /// <summary><see cref="PackedGemm"/>'s k blocking: balanced blocks of at most RowStride.</summary>
+    private static int BlockDepth(int k)
+    {
+        int kBlocks = (k + KC - 1) / KC;
+        return (k + kBlocks - 1) / kBlocks;
+    }
+}
