@@ -149,12 +149,13 @@ internal sealed unsafe class SplitGemm : IShardWork
         var tile = rows ? GemmMicroKernel.Rows : GemmMicroKernel.Columns;
         var first = Math.Min(extent, _starts[shard] * tile);
         var end = Math.Min(extent, _starts[shard + 1] * tile);
+        // Even a thread with nothing to do this time: its next share may be the largest yet.
+        PackedGemm.Reserve(_m, _n, _k);
         if (end <= first)
         {
             _finished[shard] = SplitBalance.Now();
             return;
         }
-        PackedGemm.Reserve(_m, _n, _k);
         if (rows)
         {
             var a = new OffsetMatrix(_a.Source, _a.RowOffsets + first, _a.ColumnOffsets, _a.Overread, _a.ColumnStride);
@@ -171,6 +172,8 @@ internal sealed unsafe class SplitGemm : IShardWork
 
     private void RunClaimedTiles(int shard)
     {
+        // A thread that finds every tile taken this time may claim some next time: its buffers are sized regardless.
+        WholeBGemm.Reserve(_n, _k);
         float* packedB = null;
         for (var i = 0; i < _shards; i++)
         {

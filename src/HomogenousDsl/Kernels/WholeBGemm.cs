@@ -17,6 +17,14 @@ internal static unsafe class WholeBGemm
     /// <summary>True when B of an n-column, k-row product packs whole within the budget.</summary>
     public static bool Fits(int n, int k) => (long)k * Panels(n) * NR <= MaxFloats;
 
+    /// <summary>Grows this thread's buffers to what <see cref="Pack"/> and <see cref="MultiplyRows"/> need for this shape.</summary>
+    public static void Reserve(int n, int k)
+    {
+        GemmWorkspace workspace = GemmWorkspace.Current;
+        workspace.Floats(FloatSlot.PackedB, (long)k * Panels(n) * NR + GemmPacking.Slack);
+        workspace.Floats(FloatSlot.PackedA, 2L * MR * KC);
+    }
+
     /// <summary>Packs every k block of B: block pc's panel u lies at pc·panels·Columns + u·kc·Columns.</summary>
     public static float* Pack(in OffsetMatrix b, int n, int k)
     {
