@@ -38,16 +38,16 @@ internal static unsafe class DenseGemm
                 // Split over threads by output feature: each thread finishes the rows it computed.
                 if (featureMajorOut)
                 {
-                    ISplitEpilogue? rowStore = biasPointer == null && typeof(TOp) == typeof(Epilogue.None)
-                        ? null : RowStore<TOp>.Create(y + b0, batch, n, biasPointer, slope);
-                    if (!SplitGemm.TryRun(a, b, y + b0, batch, outFeatures, n, inFeatures, accumulate: false, SplitAxis.Rows, rowStore))
+                    ISplitEpilogue? finish = biasPointer == null && typeof(TOp) == typeof(Epilogue.None)
+                        ? null : ForwardStore<TOp>.InPlace(y + b0, batch, n, biasPointer, slope);
+                    if (!SplitGemm.TryRun(a, b, y + b0, batch, outFeatures, n, inFeatures, accumulate: false, SplitAxis.Rows, finish))
                     {
                         PackedGemm.Multiply(a, b, y + b0, batch, outFeatures, n, inFeatures, accumulate: false);
-                        rowStore?.Finish(0, outFeatures);
+                        finish?.Finish(0, outFeatures);
                     }
                     continue;
                 }
-                var store = ForwardStore<TOp>.Create(product, n, outFeatures, biasPointer, y + (long)b0 * outFeatures, slope);
+                var store = ForwardStore<TOp>.Transposing(product, n, outFeatures, biasPointer, y + (long)b0 * outFeatures, slope);
                 if (SplitGemm.TryRun(a, b, product, n, outFeatures, n, inFeatures, accumulate: false, SplitAxis.Rows, store))
                     continue;
                 PackedGemm.Multiply(a, b, product, n, outFeatures, n, inFeatures, accumulate: false);
@@ -109,41 +109,14 @@ internal static unsafe class DenseGemm
         }
     }
 
-    /// <summary>Adds the bias to rows [first, end) of a feature-major output and applies the activation, in place.</summary>
-    private sealed class RowStore<TOp> : ISplitEpilogue where TOp : IUnaryOperator
-    {
-        private float* _y, _bias;
-        private int _ldy, _n;
-        private float _slope;
-
-        // Reused per thread so the forward pass allocates nothing.
-        [ThreadStatic] private static RowStore<TOp>? t_instance;
-
-        private RowStore() { }
-
-        public static RowStore<TOp> Create(float* y, int ldy, int n, float* bias, float slope)
-        {
-            var store = t_instance ??= new RowStore<TOp>();
-            store._y = y;
-            store._ldy = ldy;
-            store._n = n;
-            store._bias = bias;
-            store._slope = slope;
-            return store;
-        }
-
-        public void Finish(int first, int end)
-        {
-            for (int o = first; o < end; o++)
-                FeatureRows.Finish<TOp>(new Span<float>(_y + (long)o * _ldy, _n), _bias == null ? 0f : _bias[o], _bias != null, _slope);
-        }
-    }
-
-    /// <summary>Transposes rows [first, end) of the [out × n] product into columns of y, adding bias and the activation.</summary>
+    /// <summary>
+    /// Finishes rows [first, end) of the [out × n] product: in place (a feature-major output is the product; bias and
+    /// activation per row), or transposed into columns of a batch-major y with bias and activation applied on the way.
+    /// </summary>
     private sealed class ForwardStore<TOp> : ISplitEpilogue where TOp : IUnaryOperator
     {
         private float* _product, _bias, _y;
-        private int _n, _outFeatures;
+        private int _productStride, _n, _outFeatures;
         private float _slope;
 
         // Reused per thread so the forward pass allocates nothing.
@@ -151,10 +124,19 @@ internal static unsafe class DenseGemm
 
         private ForwardStore() { }
 
-        public static ForwardStore<TOp> Create(float* product, int n, int outFeatures, float* bias, float* y, float slope)
+        /// <summary>A store into batch-major y from a compact product (row stride n).</summary>
+        public static ForwardStore<TOp> Transposing(float* product, int n, int outFeatures, float* bias, float* y, float slope)
+            => Create(product, n, n, outFeatures, bias, y, slope);
+
+        /// <summary>A store that finishes the feature-major output (row stride ldy) where it lies.</summary>
+        public static ForwardStore<TOp> InPlace(float* output, int ldy, int n, float* bias, float slope)
+            => Create(output, ldy, n, 0, bias, null, slope);
+
+        private static ForwardStore<TOp> Create(float* product, int productStride, int n, int outFeatures, float* bias, float* y, float slope)
         {
             var store = t_instance ??= new ForwardStore<TOp>();
             store._product = product;
+            store._productStride = productStride;
             store._n = n;
             store._outFeatures = outFeatures;
             store._bias = bias;
@@ -164,7 +146,15 @@ internal static unsafe class DenseGemm
         }
 
         public void Finish(int first, int end)
-            => Transpose.AddBias<TOp>(_product + (long)first * _n, _n, end - first, _bias == null ? null : _bias + first, _y + first, _outFeatures, _slope);
+        {
+            if (_y != null)
+            {
+                Transpose.AddBias<TOp>(_product + (long)first * _n, _n, end - first, _bias == null ? null : _bias + first, _y + first, _outFeatures, _slope);
+                return;
+            }
+            for (int o = first; o < end; o++)
+                FeatureRows.Finish<TOp>(new Span<float>(_product + (long)o * _productStride, _n), _bias == null ? 0f : _bias[o], _bias != null, _slope);
+        }
     }
 
     private static int* Affine(GemmWorkspace ws, IntSlot slot, int count, int stride)
