@@ -20,10 +20,11 @@ internal interface ISplitEpilogue
 }
 
 /// <summary>
-/// Splits one large packed GEMM over the worker pool that <see cref="KernelThreads"/> lends the calling thread: one
-/// side of C is cut into whole register tiles, in proportion to each thread's measured pace on that product
-/// (<see cref="SplitBalance"/>); each thread packs only the operand rows or columns of its part and
-/// writes disjoint rows or columns of C. Unlike splitting a small batch across threads, no thread packs the whole
+/// Splits one large packed GEMM over the worker pool that <see cref="KernelThreads"/> lends the calling thread, in
+/// whole register tiles of one side of C. Where the batch side of a row split packs whole (<see cref="WholeBGemm"/>),
+/// threads claim row tiles as they go, own share first; otherwise each call is cut in proportion to each thread's
+/// measured pace on that product (<see cref="SplitBalance"/>), and each thread packs only the operand rows or columns
+/// of its part. Threads write disjoint rows or columns of C. Unlike splitting a small batch across threads, no thread packs the whole
 /// weight matrix and no gradients need summing afterwards. Each element is computed with the blocking one thread
 /// would use, so the result is bit-identical to the unsplit product.
 /// </summary>
