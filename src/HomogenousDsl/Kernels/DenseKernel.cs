@@ -155,8 +155,13 @@ public static class DenseKernel
     /// matches the other side, so the products meet only the pairs they have loops for.
     /// </summary>
     private static (ActivationLayout Input, ActivationLayout Output) Normalize(ActivationLayout input, ActivationLayout output,
-        int batch, int inFeatures, int outFeatures)
+        int batch, int inFeatures, int outFeatures, [CallerArgumentExpression(nameof(input))] string inputName = "",
+        [CallerArgumentExpression(nameof(output))] string outputName = "")
     {
+        if (input is not (ActivationLayout.BatchMajor or ActivationLayout.FeatureMajor))
+            throw new ArgumentOutOfRangeException(inputName, input, "Unknown activation layout.");
+        if (output is not (ActivationLayout.BatchMajor or ActivationLayout.FeatureMajor))
+            throw new ArgumentOutOfRangeException(outputName, output, "Unknown activation layout.");
         if (batch == 1 || outFeatures == 1)
             output = input;
         if (inFeatures == 1)

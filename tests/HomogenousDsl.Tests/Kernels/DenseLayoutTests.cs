@@ -85,6 +85,17 @@ public sealed class DenseLayoutTests
         }
     }
 
+    [Fact]
+    public void UnknownLayoutsThrow()
+    {
+        float[] w = new float[6], x = new float[6], y = new float[4];
+        var bad = (ActivationLayout)7;
+        Assert.Equal("inputLayout", Assert.Throws<ArgumentOutOfRangeException>(
+            () => DenseKernel.Forward(w, [], x, y, 2, 3, 2, ActivationEpilogue.None, 0f, bad, Batch)).ParamName);
+        Assert.Equal("outputLayout", Assert.Throws<ArgumentOutOfRangeException>(
+            () => DenseKernel.Backward(w, x, y, w, [], x, 2, 3, 2, GradientWrite.Accumulate, Feature, bad)).ParamName);
+    }
+
     /// <summary>[rows, columns] → [columns, rows].</summary>
     private static float[] Transposed(float[] source, int rows, int columns)
     {
