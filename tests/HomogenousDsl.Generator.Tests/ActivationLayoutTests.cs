@@ -41,6 +41,11 @@ public sealed class ActivationLayoutTests
         Assert.DoesNotContain("ActivationLayout", code);
     }
 
+    /// <summary>The generator cannot reference the runtime; its copy of the tiny-fan-in threshold must match the kernel's.</summary>
+    [Fact]
+    public void FanInThresholdIsTheTinyFanInKernels()
+        => Assert.Equal(HomogenousDsl.Kernels.SmallFanInDense.MaxFanIn, Emitting.WorkspacePlan.MinimumFeatureMajorFanIn);
+
     private static string Generate(string network)
     {
         var (sources, output, diagnostics) = GeneratorHarness.Run("using HomogenousDsl;\n\nnamespace Samples;\n\n" + network);

@@ -23,7 +23,7 @@ internal sealed class WorkspacePlan
     /// A dense layer with fewer inputs (the runtime's tiny-fan-in path, <c>SmallFanInDense.MaxFanIn</c>) keeps a
     /// batch-major output: its kernel is built around it and its products are too small for the layout to matter.
     /// </summary>
-    private const int MinimumFeatureMajorFanIn = 8;
+    internal const int MinimumFeatureMajorFanIn = 8;
 
     public WorkspacePlan(NetworkModel network)
     {

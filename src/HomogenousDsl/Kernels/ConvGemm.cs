@@ -141,8 +141,7 @@ internal static unsafe class ConvGemm
             return;
         }
         GemmWorkspace workspace = GemmWorkspace.Current;
-        int kBlocks = (k + KC - 1) / KC;
-        int kcMax = (k + kBlocks - 1) / kBlocks;
+        int kcMax = PackedGemm.BlockDepth(k);
         int nBlocks = (n + PackedGemm.BlockColumns - 1) / PackedGemm.BlockColumns;
         int ncMax = Math.Min(n, ((n + nBlocks - 1) / nBlocks + NR - 1) / NR * NR);
         float* packedA = workspace.Floats(FloatSlot.PackedA, MR * KC);
@@ -208,7 +207,7 @@ internal static unsafe class ConvGemm
     private static float* PackAll(GemmWorkspace ws, in OffsetMatrix a, int m, int k)
     {
         const int MR = GemmMicroKernel.Rows, KC = GemmMicroKernel.RowStride;
-        int kBlocks = (k + KC - 1) / KC, kcMax = (k + kBlocks - 1) / kBlocks, tiles = (m + MR - 1) / MR;
+        int kcMax = PackedGemm.BlockDepth(k), kBlocks = (k + kcMax - 1) / kcMax, tiles = (m + MR - 1) / MR;
         float* packed = ws.Floats(FloatSlot.PackedA, (long)kBlocks * tiles * MR * KC);
         float* dst = packed;
         for (int pc = 0; pc < k; pc += kcMax)
@@ -226,7 +225,7 @@ internal static unsafe class ConvGemm
         const int MR = GemmMicroKernel.Rows, NR = GemmMicroKernel.Columns, KC = GemmMicroKernel.RowStride;
         if (m <= 0 || n <= 0 || k <= 0)
             return;
-        int kBlocks = (k + KC - 1) / KC, kcMax = (k + kBlocks - 1) / kBlocks, tiles = (m + MR - 1) / MR;
+        int kcMax = PackedGemm.BlockDepth(k), kBlocks = (k + kcMax - 1) / kcMax, tiles = (m + MR - 1) / MR;
         int nBlocks = (n + PackedGemm.BlockColumns - 1) / PackedGemm.BlockColumns;
         int ncMax = Math.Min(n, ((n + nBlocks - 1) / nBlocks + NR - 1) / NR * NR);
         float* packedB = GemmWorkspace.Current.Floats(FloatSlot.PackedB, (long)kcMax * ((ncMax + NR - 1) / NR * NR) + GemmPacking.Slack);

@@ -32,16 +32,10 @@ internal static class GemmMicroKernel
         => Run(a, RowStride, 1, b, kc, c, ldc, rows, cols, accumulate);
 
     /// <summary>
-    /// As the packed overload, but A row r is a[r·lda + p]: a row-major operand with eight readable rows is read in
-    /// place, without packing. Its rows are swept along p like the packed tile's, one cache line per row every 16 steps.
-    /// </summary>
-    public static unsafe void Run(float* a, nint lda, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate)
-        => Run(a, lda, 1, b, kc, c, ldc, rows, cols, accumulate);
-
-    /// <summary>
-    /// The general form: A(r, p) is a[r·lda + p·kStep]. Row-major tiles have kStep 1; a k-major tile (the eight entries
-    /// of each k step adjacent, what a column-major operand packs into by plain copies) has lda 1 and kStep 8. The
-    /// products and their order are the same for every layout, so results are too.
+    /// The general form: A(r, p) is a[r·lda + p·kStep]. Row-major tiles have kStep 1 (a row-major operand with eight
+    /// readable rows is read in place this way, its rows swept along p like a packed tile's); a k-major tile (the eight
+    /// entries of each k step adjacent, what a column-major operand packs into by plain copies) has lda 1 and kStep 8.
+    /// The products and their order are the same for every layout, so results are too.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(float* a, nint lda, nint kStep, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate)

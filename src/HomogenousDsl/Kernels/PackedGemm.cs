@@ -37,18 +37,27 @@ internal static unsafe class PackedGemm
             return;
         // Any m' ≤ m, n' ≤ n: A keeps at most every tile of m (and only when n spans several column blocks); a B block
         // is at most one block of columns wide, whatever the balancing of n' makes of it.
-        int kBlocks = (k + KC - 1) / KC, kcMax = (k + kBlocks - 1) / kBlocks, tiles = (m + MR - 1) / MR;
+        int kcMax = BlockDepth(k), tiles = (m + MR - 1) / MR;
         GemmWorkspace workspace = GemmWorkspace.Current;
         workspace.Floats(FloatSlot.PackedA, (long)MR * KC * Math.Max(2, n > BlockColumns ? tiles : 2));
         workspace.Floats(FloatSlot.PackedB, (long)kcMax * Math.Min((n + NR - 1) / NR * NR, BlockColumns) + GemmPacking.Slack);
+    }
+
+    /// <summary>
+    /// The k blocking every driver of the micro-kernel shares: balanced blocks of at most RowStride (784 → 4 × 196, not
+    /// 3 × 256 + 16). Products split or reordered give the same bits only because they all block k this way.
+    /// </summary>
+    public static int BlockDepth(int k)
+    {
+        int kBlocks = (k + KC - 1) / KC;
+        return (k + kBlocks - 1) / kBlocks;
     }
 
     // The blocking of an m × n × k product and this thread's buffers for it.
     private static void Buffers(int m, int n, int k, out int kcMax, out int ncMax, out bool keepA, out float* packedA, out float* packedB)
     {
         GemmWorkspace workspace = GemmWorkspace.Current;
-        int kBlocks = (k + KC - 1) / KC;
-        kcMax = (k + kBlocks - 1) / kBlocks;                   // balanced: 784 → 4 × 196, not 3 × 256 + 16
+        kcMax = BlockDepth(k);
         int nBlocks = (n + BlockColumns - 1) / BlockColumns;
         ncMax = Math.Min(n, ((n + nBlocks - 1) / nBlocks + NR - 1) / NR * NR);   // balanced, whole panels
         // With several column blocks, every packed A tile of a k block serves each of them: pack it once, keep them all.
@@ -90,33 +99,24 @@ internal static unsafe class PackedGemm
                     int rows = Math.Min(MR, m - ic), tile = ic / MR;
                     paired &= (tile & 1) == 1;
                     // Kept tiles each have a slot; otherwise two slots, so a pair of k-major tiles can be packed together.
-                    float* aTile = packedA + (long)(keepA ? tile : tile & 1) * MR * KC;
-                    nint lda = GemmMicroKernel.RowStride, kStep = 1;
-                    bool pack = jc == 0 || !keepA;
-                    if (rows == MR && GemmPacking.InPlaceStride(a, ic) is var stride and > 0)
+                    var aTile = ATile.Locate(a, ic, rows, pc, packedA + (long)(keepA ? tile : tile & 1) * MR * KC);
+                    if (jc == 0 || !keepA)
                     {
-                        aTile = a.Source + a.RowOffsets[ic] + a.ColumnOffsets[pc];
-                        lda = stride;
-                    }
-                    else if (GemmPacking.IsKMajor(a, ic, rows))
-                    {
-                        (lda, kStep) = (1, MR);
-                        if (pack && (tile & 1) == 0)
+                        if (aTile.Source == ATileSource.KMajor && (tile & 1) == 0)
                         {
+                            // A k step of two tiles is one cache line of the source: pack the pair in one pass.
                             int pairRows = Math.Min(2 * MR, m - ic);
                             paired = pairRows > MR && GemmPacking.IsKMajor(a, ic, pairRows);
-                            GemmPacking.PackAKMajor(a, ic, paired ? pairRows : rows, pc, kc, aTile, paired ? aTile + MR * KC : null);
+                            GemmPacking.PackAKMajor(a, ic, paired ? pairRows : rows, pc, kc, aTile.Data, paired ? aTile.Data + MR * KC : null);
                         }
-                        else if (pack && !paired)
-                            GemmPacking.PackAKMajor(a, ic, rows, pc, kc, aTile, null);
+                        else if (!paired)
+                            aTile.Pack(a, ic, rows, pc, kc);
                     }
-                    else if (pack)
-                        GemmPacking.PackA(a, ic, rows, pc, kc, aTile);
                     if (ic + MR < m)
                         GemmPacking.PrefetchA(a, ic + MR, Math.Min(MR, m - ic - MR), pc, kc);
                     float* cRow = c + ic * ldc + jc;
                     for (int u = 0; u < panels; u++)
-                        GemmMicroKernel.Run(aTile, lda, kStep, packedB + (long)u * NR * kc, kc, cRow + u * NR, ldc, rows, Math.Min(NR, nc - u * NR), add);
+                        GemmMicroKernel.Run(aTile.Data, aTile.Lda, aTile.KStep, packedB + (long)u * NR * kc, kc, cRow + u * NR, ldc, rows, Math.Min(NR, nc - u * NR), add);
                 }
             }
         }

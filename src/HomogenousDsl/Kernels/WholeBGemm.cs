@@ -28,7 +28,7 @@ internal static unsafe class WholeBGemm
     /// <summary>Packs every k block of B: block pc's panel u lies at pc·panels·Columns + u·kc·Columns.</summary>
     public static float* Pack(in OffsetMatrix b, int n, int k)
     {
-        int panels = Panels(n), kcMax = BlockDepth(k);
+        int panels = Panels(n), kcMax = PackedGemm.BlockDepth(k);
         float* packed = GemmWorkspace.Current.Floats(FloatSlot.PackedB, (long)k * panels * NR + GemmPacking.Slack);
         for (int pc = 0; pc < k; pc += kcMax)
         {
@@ -46,7 +46,7 @@ internal static unsafe class WholeBGemm
     /// </summary>
     public static void MultiplyRows(in OffsetMatrix a, float* packedB, float* c, nint ldc, int first, int end, int n, int k, bool accumulate)
     {
-        int panels = Panels(n), kcMax = BlockDepth(k);
+        int panels = Panels(n), kcMax = PackedGemm.BlockDepth(k);
         float* packedA = GemmWorkspace.Current.Floats(FloatSlot.PackedA, 2L * MR * KC);
         for (int ic = first; ic < end; ic += 2 * MR)
         {
@@ -62,36 +62,16 @@ internal static unsafe class WholeBGemm
                 for (int t = 0; t < pairRows; t += MR)
                 {
                     int row = ic + t, rows = Math.Min(MR, end - row);
-                    float* aTile = packedA + (t == 0 ? 0 : MR * KC);
-                    nint lda = GemmMicroKernel.RowStride, kStep = 1;
-                    if (kMajorPair)
-                        (lda, kStep) = (1, MR);
-                    else if (rows == MR && GemmPacking.InPlaceStride(a, row) is var stride and > 0)
-                    {
-                        aTile = a.Source + a.RowOffsets[row] + a.ColumnOffsets[pc];
-                        lda = stride;
-                    }
-                    else if (GemmPacking.IsKMajor(a, row, rows))
-                    {
-                        (lda, kStep) = (1, MR);
-                        GemmPacking.PackAKMajor(a, row, rows, pc, kc, aTile, null);
-                    }
-                    else
-                        GemmPacking.PackA(a, row, rows, pc, kc, aTile);
+                    var aTile = ATile.Locate(a, row, rows, pc, packedA + (t == 0 ? 0 : MR * KC));
+                    if (!kMajorPair)
+                        aTile.Pack(a, row, rows, pc, kc);
                     float* cRow = c + row * ldc;
                     for (int u = 0; u < panels; u++)
-                        GemmMicroKernel.Run(aTile, lda, kStep, block + (long)u * NR * kc, kc, cRow + u * NR, ldc, rows, Math.Min(NR, n - u * NR), add);
+                        GemmMicroKernel.Run(aTile.Data, aTile.Lda, aTile.KStep, block + (long)u * NR * kc, kc, cRow + u * NR, ldc, rows, Math.Min(NR, n - u * NR), add);
                 }
             }
         }
     }
 
     private static int Panels(int n) => (n + NR - 1) / NR;
-
-    /// <summary><see cref="PackedGemm"/>'s k blocking: balanced blocks of at most RowStride.</summary>
-    private static int BlockDepth(int k)
-    {
-        int kBlocks = (k + KC - 1) / KC;
-        return (k + kBlocks - 1) / kBlocks;
-    }
 }
