@@ -16,6 +16,45 @@ internal static unsafe class GemmPacking
     /// <summary>Floats a B panel may write past its kc·Columns floats (a register-wide run copy's overshoot).</summary>
     public const int Slack = 16;
 
+    // Rows ahead that PackBBlock prefetches: a row's first lines are in flight before the copy reaches its new page.
+    private const int Lookahead = 3;
+
+    /// <summary>
+    /// The panels of B's columns j0 … j0 + cols − 1 (panel u at dst + u·NR·kc, the last one partial), as
+    /// <see cref="PackB"/> packs them one by one. Where B's rows are contiguous, full panels are filled row by row
+    /// across the block, so each source row streams as one run, and the rows a few ahead are prefetched: read panel by
+    /// panel, a row-major weight matrix with rows 4–12 KB apart touched a new page per row and per panel, faster than
+    /// the hardware prefetcher follows (W4's 3,136 × 1,024 input adjoint: 131 → 156 GFLOP/s).
+    /// </summary>
+    public static void PackBBlock(in OffsetMatrix b, int p0, int kc, int j0, int cols, float* dst)
+    {
+        int fullPanels = cols / NR;
+        if (b.ColumnStride == 1 && fullPanels >= 2)
+        {
+            int* rowOff = b.RowOffsets + p0;
+            float* src = b.Source + b.ColumnOffsets[j0];
+            long panelStride = (long)NR * kc;
+            for (int p = 0; p < kc; p++)
+            {
+                float* s = src + rowOff[p];
+                float* d = dst + p * NR;
+                nint ahead = p + Lookahead < kc ? rowOff[p + Lookahead] - rowOff[p] : 0;
+                for (int u = 0; u < fullPanels; u++, s += NR, d += panelStride)
+                {
+                    Sse.Prefetch0(s + ahead);
+                    Sse.Prefetch0(s + ahead + 16);
+                    Avx512F.Store(d, Avx512F.LoadVector512(s));
+                    Avx512F.Store(d + 16, Avx512F.LoadVector512(s + 16));
+                }
+            }
+            if (cols > fullPanels * NR)
+                PackB(b, p0, kc, j0 + fullPanels * NR, cols - fullPanels * NR, dst + fullPanels * panelStride);
+            return;
+        }
+        for (int u = 0; u * NR < cols; u++)
+            PackB(b, p0, kc, j0 + u * NR, Math.Min(NR, cols - u * NR), dst + (long)u * NR * kc);
+    }
+
     /// <summary>dst[p·NR + j] = B(p0 + p, j0 + j) for p &lt; kc, j &lt; cols; zero for cols ≤ j &lt; NR.</summary>
     public static void PackB(in OffsetMatrix b, int p0, int kc, int j0, int cols, float* dst)
     {

@@ -91,8 +91,7 @@ internal static unsafe class PackedGemm
             {
                 int nc = Math.Min(ncMax, n - jc);
                 int panels = (nc + NR - 1) / NR;
-                for (int u = 0; u < panels; u++)
-                    GemmPacking.PackB(b, pc, kc, jc + u * NR, Math.Min(NR, nc - u * NR), packedB + (long)u * NR * kc);
+                GemmPacking.PackBBlock(b, pc, kc, jc, nc, packedB);
                 bool paired = false;
                 for (int ic = 0; ic < m; ic += MR)
                 {

@@ -34,8 +34,7 @@ internal static unsafe class WholeBGemm
         {
             int kc = Math.Min(kcMax, k - pc);
             float* block = packed + (long)pc * panels * NR;
-            for (int u = 0; u < panels; u++)
-                GemmPacking.PackB(b, pc, kc, u * NR, Math.Min(NR, n - u * NR), block + (long)u * NR * kc);
+            GemmPacking.PackBBlock(b, pc, kc, 0, n, block);
         }
         return packed;
     }

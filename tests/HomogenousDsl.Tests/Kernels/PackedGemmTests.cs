@@ -62,6 +62,36 @@ public sealed unsafe class PackedGemmTests
     }
 
     /// <summary>
+    /// A block packed row by row across its panels (contiguous B rows) is the same memory as the block packed panel by
+    /// panel: full panels, a partial last panel, rows unevenly spaced, a k range that starts inside B.
+    /// </summary>
+    [Theory]
+    [InlineData(64, 70, 0, 300)]
+    [InlineData(1, 96, 3, 2)]
+    [InlineData(17, 100, 5, 64)]
+    [InlineData(256, 448, 0, 1024)]
+    public void BlockPackingMatchesPanelPacking(int kc, int cols, int p0, int j0)
+    {
+        if (!Vector512.IsHardwareAccelerated)
+            return;
+        const int NR = GemmMicroKernel.Columns;
+        int rows = p0 + kc, ld = j0 + cols + 7, panels = (cols + NR - 1) / NR;
+        float[] b = TestData.Random(rows * ld + ld, 11);
+        // Row p starts p·ld + p·(p % 3) in: rows that are not evenly spaced.
+        int[] rowOffsets = Enumerable.Range(0, rows).Select(p => p * ld + (p % 3)).ToArray(), columnOffsets = Offsets(j0 + cols, 1);
+        float[] byBlock = TestData.Filled(panels * NR * kc + GemmPacking.Slack, float.NaN), byPanel = (float[])byBlock.Clone();
+        fixed (float* pb = b, d1 = byBlock, d2 = byPanel)
+        fixed (int* ro = rowOffsets, co = columnOffsets)
+        {
+            var matrix = new OffsetMatrix(pb, ro, co, columnStride: 1);
+            GemmPacking.PackBBlock(matrix, p0, kc, j0, cols, d1);
+            for (int u = 0; u < panels; u++)
+                GemmPacking.PackB(matrix, p0, kc, j0 + u * NR, Math.Min(NR, cols - u * NR), d2 + u * NR * kc);
+        }
+        Assert.Equal(byPanel.AsSpan(0, panels * NR * kc).ToArray(), byBlock.AsSpan(0, panels * NR * kc).ToArray());
+    }
+
+    /// <summary>
     /// A and B stored transposed or not, with padded leading dimensions (so rows are not adjacent), C with a wider row stride
     /// whose gap must stay untouched; C first overwritten, then accumulated onto.
     /// </summary>
