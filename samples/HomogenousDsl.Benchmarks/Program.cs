@@ -61,28 +61,38 @@ peak.SetAction(parsed =>
     return 0;
 });
 
-var peerOne = new Option<FileInfo>("--peer-1") { Description = "peer_torch.py --threads 1 --json output", Required = true };
-var peerAll = new Option<FileInfo>("--peer-all") { Description = "peer_torch.py --threads <cores> --json output", Required = true };
-var oursOne = new Option<FileInfo>("--ours-1") { Description = "quick --threads 1 --json output", Required = true };
-var oursAll = new Option<FileInfo>("--ours-all") { Description = "quick --threads 0 --json output", Required = true };
-var peaks = new Option<FileInfo>("--peak") { Description = "peak --json output", Required = true };
+// Each option takes one file per round (several rounds: repeat the option or list the files), paired by position.
+var peerOne = RoundFiles("--peer-1", "peer_torch.py --threads 1 --json output");
+var peerAll = RoundFiles("--peer-all", "peer_torch.py --threads <cores> --json output");
+var oursOne = RoundFiles("--ours-1", "quick --threads 1 --json output");
+var oursAll = RoundFiles("--ours-all", "quick --threads 0 --json output");
+var peaks = RoundFiles("--peak", "peak --json output (1 and all threads)");
 var machine = new Option<string>("--machine") { Description = "CPU model for the header (lscpu's model name)", DefaultValueFactory = _ => MachineName() };
 var output = new Option<FileInfo>("--output") { Description = "Markdown file to write", DefaultValueFactory = _ => new FileInfo("docs/performance.md") };
-var report = new Command("report", "Write docs/performance.md from the JSON files of one comparison run")
+var report = new Command("report", "Write docs/performance.md from the JSON files of a comparison run (one file of each kind per round)")
 {
     peerOne, peerAll, oursOne, oursAll, peaks, machine, output,
 };
 report.SetAction(parsed =>
 {
-    var peakFile = parsed.GetValue(peaks)!;
-    var peakReport = ReadJson<PeakReport>(peakFile);
-    ThreadSection Section(FileInfo peer, FileInfo ours, bool single)
+    var rounds = parsed.GetValue(peaks)!.Length;
+    foreach (var option in new[] { peerOne, peerAll, oursOne, oursAll })
+    {
+        if (parsed.GetValue(option)!.Length != rounds)
+            throw new ArgumentException($"{option.Name} has {parsed.GetValue(option)!.Length} file(s) but --peak has {rounds}: give one file of each kind per round.");
+    }
+    ComparisonRound Round(FileInfo peer, FileInfo ours, FileInfo peakFile)
     {
         var quickReport = ReadJson<QuickReport>(ours);
         var threadCount = quickReport.Meta.Threads;
-        var matchingPeak = peakReport.Results.FirstOrDefault(p => p.Threads == threadCount)
-            ?? throw new InvalidDataException($"{peakFile.Name} has no FMA peak for {threadCount} threads, the count of {ours.Name}.");
-        return new ThreadSection(single ? "1 thread" : $"All threads ({threadCount})", PeerRun.Load(peer.FullName), quickReport, matchingPeak);
+        var matchingPeak = ReadJson<PeakReport>(peakFile).Results.FirstOrDefault(p => p.Threads == threadCount)
+            ?? throw new InvalidDataException($"{peakFile.FullName} has no FMA peak for {threadCount} threads, the count of {ours.FullName}.");
+        return new ComparisonRound(PeerRun.Load(peer.FullName), quickReport, matchingPeak);
+    }
+    ThreadSection Section(FileInfo[] peer, FileInfo[] ours, bool single)
+    {
+        var sectionRounds = Enumerable.Range(0, rounds).Select(r => Round(peer[r], ours[r], parsed.GetValue(peaks)![r])).ToArray();
+        return new ThreadSection(single ? "1 thread" : $"All threads ({sectionRounds[0].Ours.Meta.Threads})", sectionRounds);
     }
     ThreadSection[] sections =
     [
@@ -116,6 +126,9 @@ static void WriteJson<T>(FileInfo? file, T value)
 static T ReadJson<T>(FileInfo file) =>
     JsonSerializer.Deserialize<T>(File.ReadAllText(file.FullName), BenchmarkJson.File)
     ?? throw new InvalidDataException($"{file.FullName} is empty.");
+
+static Option<FileInfo[]> RoundFiles(string name, string description) =>
+    new(name) { Description = $"{description}; one per round", Required = true, AllowMultipleArgumentsPerToken = true, Arity = ArgumentArity.OneOrMore };
 
 // lscpu's "Model name" comes from the same field.
 static string MachineName() =>

@@ -1,0 +1,51 @@
+using HomogenousDsl.Benchmarks.Report;
+using HomogenousDsl.Benchmarks.Workloads;
+using static HomogenousDsl.Benchmarks.Tests.ComparisonRounds;
+
+namespace HomogenousDsl.Benchmarks.Tests;
+
+public sealed class PerformanceReportTests
+{
+    private static readonly DateTimeOffset When = new(2026, 12, 2, 14, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void SeveralRoundsShowPerRoundPeaksAndTheRangeOfFractions()
+    {
+        var w3 = Workload.W3.FlopsPerStep / 1e9;
+        ThreadSection[] sections =
+        [
+            new("1 thread", [
+                Round(1, 100 * w3, new Dictionary<string, (double, double)> { ["W3"] = (30, 86) }),
+                Round(1, 100 * w3, new Dictionary<string, (double, double)> { ["W3"] = (30, 84) }),
+                Round(1, 100 * w3, new Dictionary<string, (double, double)> { ["W3"] = (30, 90) }),
+            ]),
+            new("All threads (2)", [
+                Round(2, 200 * w3, new Dictionary<string, (double, double)> { ["W3"] = (50, 120) }),
+                Round(2, 200 * w3, new Dictionary<string, (double, double)> { ["W3"] = (50, 140) }),
+                Round(2, 200 * w3, new Dictionary<string, (double, double)> { ["W3"] = (50, 130) }),
+            ]),
+        ];
+        var markdown = PerformanceReport.Render(sections, "Test CPU", When);
+        Assert.Contains("ran in 3 rounds", markdown);
+        Assert.Contains("per round: **", markdown);
+        // One thread: 86% median, 84–90% over rounds, target 85% met; two threads: 65%, missed.
+        Assert.Contains("| 86% (84–90%) | 0 | ≥ 85% of peak | yes |", markdown);
+        Assert.Contains("| 65% (60–70%) | 0 | ≥ 85% of peak | **no** |", markdown);
+        Assert.Contains("| W2 MLP 784-256-256-1, b64 | not run |", markdown);
+    }
+
+    [Fact]
+    public void OneRoundReadsAsASingleRun()
+    {
+        ThreadSection[] sections =
+        [
+            new("1 thread", [Round(1, 200, new Dictionary<string, (double, double)> { ["W1"] = (5_000, 300_000) })]),
+            new("All threads (2)", [Round(2, 400, new Dictionary<string, (double, double)> { ["W1"] = (5_000, 290_000) })]),
+        ];
+        var markdown = PerformanceReport.Render(sections, "Test CPU", When);
+        Assert.Contains("taken in one run", markdown);
+        Assert.DoesNotContain("rounds", markdown);
+        Assert.Contains("| 60.00× |", markdown);
+        Assert.Contains("| 58.00× |", markdown);
+    }
+}
