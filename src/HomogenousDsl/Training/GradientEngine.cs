@@ -142,8 +142,8 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
     /// True when a forward pass over <paramref name="count"/> samples should be shared out piece by piece: a set of
     /// several blocks, each of which would be split by sample. Fixed shares of every block kept the faster core waiting
     /// for the slower one at the end of each block (two virtual cores of a shared host often run 10–30% apart); claimed
-    /// pieces keep both busy to the end of the set. Each sample's output does not depend on which thread computes its
-    /// piece, so results are the same as with fixed shares.
+    /// pieces keep both busy to the end of the set. The pieces are fixed by the chunk and thread count and a sample's
+    /// output does not depend on which thread computes its piece, so a thread count still gives the same bits every run.
     /// </summary>
     private bool ClaimsPieces(int count)
         => count > _chunk && _pool.Threads > 1
