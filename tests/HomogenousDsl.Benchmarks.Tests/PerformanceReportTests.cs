@@ -34,6 +34,23 @@ public sealed class PerformanceReportTests
         Assert.Contains("| W2 MLP 784-256-256-1, b64 | not run |", markdown);
     }
 
+    /// <summary>A workload only one side ran shows that side's rate and nothing to compare.</summary>
+    [Fact]
+    public void AWorkloadOneSideRanShowsItsRateAlone()
+    {
+        var w3 = Workload.W3.FlopsPerStep / 1e9;
+        var oneThread = Round(1, 100 * w3, new Dictionary<string, (double, double)> { ["W3"] = (30, 86) });
+        var ourW2 = new HomogenousDsl.Benchmarks.Timing.QuickReport(oneThread.Ours.Meta,
+            [.. oneThread.Ours.Results, Round(1, 1, new Dictionary<string, (double, double)> { ["W2"] = (1, 2_000) }).Ours.Results[0]]);
+        ThreadSection[] sections =
+        [
+            new("1 thread", [oneThread with { Ours = ourW2 }]),
+            new("All threads (2)", [Round(2, 200 * w3, new Dictionary<string, (double, double)> { ["W3"] = (50, 130) })]),
+        ];
+        var markdown = PerformanceReport.Render(sections, "Test CPU", When);
+        Assert.Contains("| W2 MLP 784-256-256-1, b64 | not run | | 2,000 | | | | | | ≥ 80% of peak | — |", markdown);
+    }
+
     [Fact]
     public void OneRoundReadsAsASingleRun()
     {

@@ -64,9 +64,10 @@ public static class PerformanceReport
             var summary = WorkloadSummary.Of(workload, section.Rounds);
             if (summary is null)
             {
-                var peerRan = section.Rounds.Any(r => r.Peer.Rates.ContainsKey(workload.PeerConfig));
-                var oursRan = section.Rounds.Any(r => r.Ours.Results.Any(w => w.Workload == workload.Id));
-                md.AppendLine(Invariant($"| {workload.Id} {workload.Title} | {(peerRan ? "ran" : "not run")} | | {(oursRan ? "ran" : "not run")} | | | | | | {target.Text} | — |"));
+                // One side ran alone: its rate (median over the rounds that have it), nothing to compare.
+                var peerRates = section.Rounds.Where(r => r.Peer.Rates.ContainsKey(workload.PeerConfig)).Select(r => r.Peer.Rates[workload.PeerConfig]).ToArray();
+                var ourRates = section.Rounds.SelectMany(r => r.Ours.Results.Where(w => w.Workload == workload.Id)).Select(w => w.Median).ToArray();
+                md.AppendLine(Invariant($"| {workload.Id} {workload.Title} | {MedianRateOrNotRun(peerRates)} | | {MedianRateOrNotRun(ourRates)} | | | | | | {target.Text} | — |"));
                 continue;
             }
             var fraction = Invariant($"{summary.FractionOfPeak * 100:F0}%");
@@ -100,6 +101,8 @@ public static class PerformanceReport
         md.AppendLine("- FMA peak: independent Vector512 (else Vector256) FMA chains per thread, no memory traffic, fastest of the windows; \"of FMA peak\" divides our GFLOP/s by the peak with the same thread count (and round).");
         md.AppendLine("- Raw data: the JSON files the script leaves in `artifacts/peer-comparison/` (not committed).");
     }
+
+    private static string MedianRateOrNotRun(double[] rates) => rates.Length == 0 ? "not run" : Rate(WorkloadSummary.Median(rates));
 
     // The peer's leanest-step configurations, median over the rounds that ran them (0 when none did).
     private static double LeanRate(ThreadSection section, string config)

@@ -19,7 +19,8 @@ public sealed class ClaimedForwardTests
     [InlineData(2, 48)]
     public void EachSampleGetsWhatAOneThreadPassOverItsPieceGives(int threads, int chunk)
     {
-        using var _ = SplitBySample();
+        // Blocks of 32–48 samples would split inside the kernels; these tests need them split by sample.
+        using var _ = SplitPlan.BySample();
         var parameters = Parameters<DigitsMlp>();
         // A shuffled set, so pieces gather rows from all over the data.
         var indices = Enumerable.Range(0, s_digits.Count).Select(i => i * 37 % s_digits.Count).ToArray();
@@ -39,11 +40,11 @@ public sealed class ClaimedForwardTests
         }
     }
 
-    /// <summary>The gradient that follows a shared-out forward pass is the one that follows the per-block pass.</summary>
+    /// <summary>A gradient can follow a shared-out forward pass (which keeps no block for it) and is reproducible.</summary>
     [Fact]
     public void TheGradientAfterASharedOutPassIsReproducible()
     {
-        using var _ = SplitBySample();
+        using var _ = SplitPlan.BySample();
         var parameters = Parameters<DigitsMlp>();
         var indices = Enumerable.Range(0, s_digits.Count).ToArray();
         float[] first = new float[DigitsMlp.ParameterCount], second = new float[DigitsMlp.ParameterCount];
@@ -57,7 +58,7 @@ public sealed class ClaimedForwardTests
     [Fact]
     public void SharingOutAForwardPassAllocatesNothing()
     {
-        using var _ = SplitBySample();
+        using var _ = SplitPlan.BySample();
         var parameters = Parameters<DigitsMlp>();
         var indices = Enumerable.Range(0, s_digits.Count).ToArray();
         using var engine = new GradientEngine<DigitsMlp>(s_digits, LossKind.Logistic, indices.Length, chunk: 32, threads: 2);
@@ -82,18 +83,5 @@ public sealed class ClaimedForwardTests
         var parameters = new float[TNetwork.ParameterCount];
         ParameterInitializer.HeNormal(TNetwork.Description, parameters, seed: 5);
         return parameters;
-    }
-
-    // Blocks of 32–48 samples would split inside the kernels; the tests need them split by sample.
-    private static Restore SplitBySample()
-    {
-        var previous = ParallelPlan.MinimumSamplesPerShard;
-        ParallelPlan.MinimumSamplesPerShard = 1;
-        return new Restore(previous);
-    }
-
-    private readonly struct Restore(int previous) : IDisposable
-    {
-        public void Dispose() => ParallelPlan.MinimumSamplesPerShard = previous;
     }
 }

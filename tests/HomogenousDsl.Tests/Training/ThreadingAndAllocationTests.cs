@@ -181,18 +181,7 @@ public sealed class ThreadingAndAllocationTests
 
     public enum SplitMode { Batch, Kernels }
 
-    // The engine picks the split by batch size; tests force each one (this collection runs alone, so the switch is safe).
-    private static Restore Use(SplitMode mode)
-    {
-        var previous = ParallelPlan.MinimumSamplesPerShard;
-        ParallelPlan.MinimumSamplesPerShard = mode == SplitMode.Batch ? 1 : int.MaxValue;
-        return new Restore(previous);
-    }
-
-    private readonly struct Restore(int previous) : IDisposable
-    {
-        public void Dispose() => ParallelPlan.MinimumSamplesPerShard = previous;
-    }
+    private static SplitPlan Use(SplitMode mode) => mode == SplitMode.Batch ? SplitPlan.BySample() : SplitPlan.InKernels();
 }
 
 /// <summary>Large enough (≈ 25 MFLOP per 64-sample forward) for the engine to split batches over threads.</summary>
