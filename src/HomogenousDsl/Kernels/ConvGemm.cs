@@ -183,7 +183,7 @@ internal static unsafe class ConvGemm
                             float* src = a.Source + a.RowOffsets[ic + r];
                             float* dst = packedA + r * RS;
                             for (int t = 0; t < runs; t++)
-                                Avx512F.Store(dst + runStart[t], Avx512F.LoadVector512(src + runSource[t]));
+                                GemmPacking.Copy16(src + runSource[t], dst + runStart[t]);
                         }
                         for (int r = rows; r < MR; r++)
                             new Span<float>(packedA + r * RS, kc).Clear();
@@ -308,12 +308,21 @@ internal static unsafe class ConvGemm
     {
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
-        {
-            Vector512<float> v = Vector512.Create(value), p = Vector512.Create(slope);
-            for (; i <= count - 16; i += 16)
-                Avx512F.Store(dst + i, TOp.Invoke<Vector512<float>, Simd512>(Avx512F.LoadVector512(src + i) + v, p));
-        }
+            i = CopyPlusRegisters<Vector512<float>, Simd512, TOp>(src, dst, count, value, slope);
+        else if (Vector256.IsHardwareAccelerated)
+            i = CopyPlusRegisters<Vector256<float>, Simd256, TOp>(src, dst, count, value, slope);
         for (; i < count; i++)
             dst[i] = TOp.Invoke<float, SimdScalar>(src[i] + value, slope);
+    }
+
+    // The whole registers of CopyPlus; returns where the scalar tail starts.
+    private static int CopyPlusRegisters<TV, T, TOp>(float* src, float* dst, int count, float value, float slope)
+        where TV : struct where T : ISimd<TV> where TOp : IUnaryOperator
+    {
+        TV v = T.Create(value), p = T.Create(slope);
+        int i = 0;
+        for (; i <= count - T.Count; i += T.Count)
+            T.Store(TOp.Invoke<TV, T>(T.Add(T.Load(ref src[i]), v), p), ref dst[i]);
+        return i;
     }
 }

@@ -8,7 +8,8 @@ namespace HomogenousDsl.Kernels;
 /// The register tile of the packed GEMM: an <see cref="Rows"/> × <see cref="Columns"/> block of C held in 16 Vector512
 /// accumulators while k runs. Per k step it loads one packed B row (two registers) and broadcasts eight A entries
 /// straight from memory into the FMAs, so 16 FMAs cost 10 loads: the FMA pipes, not the load ports, set the pace.
-/// Only used where Vector512 is accelerated; other machines take <see cref="Gemm"/>'s simple loops.
+/// Without 512-bit registers (AVX2 + FMA: 16 registers of 8 floats) the same tile is computed as four 4 × 16 quarters
+/// (<see cref="RunNarrow"/>); every element is the same chain of FMAs in the same order, so both give the same bits.
 /// </summary>
 internal static class GemmMicroKernel
 {
@@ -37,8 +38,19 @@ internal static class GemmMicroKernel
     /// entries of each k step adjacent, what a column-major operand packs into by plain copies) has lda 1 and kStep 8.
     /// The products and their order are the same for every layout, so results are too.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void Run(float* a, nint lda, nint kStep, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate)
+    {
+        // A JIT-time constant: each build of the caller keeps one branch.
+        if (Vector512.IsHardwareAccelerated)
+            RunWide(a, lda, kStep, b, kc, c, ldc, rows, cols, accumulate);
+        else
+            RunNarrow(a, lda, kStep, b, kc, c, ldc, rows, cols, accumulate);
+    }
+
+    /// <summary><see cref="Run(float*, nint, nint, float*, int, float*, nint, int, int, bool)"/> in 16 Vector512 accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void RunWide(float* a, nint lda, nint kStep, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
@@ -131,5 +143,95 @@ internal static class GemmMicroKernel
         }
         Avx512F.Store(c, low);
         Avx512F.Store(c + 16, high);
+    }
+
+    /// <summary>
+    /// <see cref="Run(float*, nint, nint, float*, int, float*, nint, int, int, bool)"/> in Vector256 registers: the tile
+    /// as 4-row × 16-column quarters, each 8 accumulators fed by 2 B loads and 4 broadcasts per k step (6 loads per 8
+    /// FMAs, within two load ports), leaving room for the operands in 16 registers. Quarters wholly outside the tile's
+    /// rows or columns are skipped.
+    /// </summary>
+    internal static unsafe void RunNarrow(float* a, nint lda, nint kStep, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate)
+    {
+        if (accumulate)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                Sse.Prefetch0(c + r * ldc);
+                Sse.Prefetch0(c + r * ldc + 16);
+            }
+        }
+        Quarter(a, lda, kStep, b, kc, c, ldc, Math.Min(rows, 4), Math.Min(cols, 16), accumulate);
+        if (cols > 16)
+            Quarter(a, lda, kStep, b + 16, kc, c + 16, ldc, Math.Min(rows, 4), cols - 16, accumulate);
+        if (rows > 4)
+        {
+            Quarter(a + 4 * lda, lda, kStep, b, kc, c + 4 * ldc, ldc, rows - 4, Math.Min(cols, 16), accumulate);
+            if (cols > 16)
+                Quarter(a + 4 * lda, lda, kStep, b + 16, kc, c + 4 * ldc + 16, ldc, rows - 4, cols - 16, accumulate);
+        }
+    }
+
+    // C[0..rows, 0..cols] (+)= A·B for rows ≤ 4, cols ≤ 16: B row p at b + p·Columns, A(r, p) at a[r·lda + p·kStep].
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Quarter(float* a, nint lda, nint kStep, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        float* a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda;
+        for (nint q = 0, end = kc * kStep; q != end; q += kStep, b += Columns)
+        {
+            Vector256<float> b0 = Avx.LoadVector256(b), b1 = Avx.LoadVector256(b + 8);
+            Vector256<float> x = Vector256.Create(a0[q]);
+            c00 = Fma.MultiplyAdd(x, b0, c00); c01 = Fma.MultiplyAdd(x, b1, c01);
+            x = Vector256.Create(a1[q]);
+            c10 = Fma.MultiplyAdd(x, b0, c10); c11 = Fma.MultiplyAdd(x, b1, c11);
+            x = Vector256.Create(a2[q]);
+            c20 = Fma.MultiplyAdd(x, b0, c20); c21 = Fma.MultiplyAdd(x, b1, c21);
+            x = Vector256.Create(a3[q]);
+            c30 = Fma.MultiplyAdd(x, b0, c30); c31 = Fma.MultiplyAdd(x, b1, c31);
+        }
+
+        if (rows == 4 && cols == 16)
+        {
+            Store(c, c00, c01, accumulate);
+            Store(c + ldc, c10, c11, accumulate);
+            Store(c + 2 * ldc, c20, c21, accumulate);
+            Store(c + 3 * ldc, c30, c31, accumulate);
+            return;
+        }
+
+        var low = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(cols)).AsSingle();
+        var high = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(cols - 8)).AsSingle();
+        StoreMasked(c, c00, c01, low, high, accumulate);
+        if (rows < 2) return;
+        StoreMasked(c + ldc, c10, c11, low, high, accumulate);
+        if (rows < 3) return;
+        StoreMasked(c + 2 * ldc, c20, c21, low, high, accumulate);
+        if (rows < 4) return;
+        StoreMasked(c + 3 * ldc, c30, c31, low, high, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreMasked(float* c, Vector256<float> low, Vector256<float> high, Vector256<float> lowMask, Vector256<float> highMask, bool accumulate)
+    {
+        if (accumulate)
+        {
+            low += Avx.MaskLoad(c, lowMask);
+            high += Avx.MaskLoad(c + 8, highMask);
+        }
+        Avx.MaskStore(c, lowMask, low);
+        Avx.MaskStore(c + 8, highMask, high);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Store(float* c, Vector256<float> low, Vector256<float> high, bool accumulate)
+    {
+        if (accumulate)
+        {
+            low += Avx.LoadVector256(c);
+            high += Avx.LoadVector256(c + 8);
+        }
+        Avx.Store(c, low);
+        Avx.Store(c + 8, high);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -43,8 +44,8 @@ internal static unsafe class GemmPacking
                 {
                     Sse.Prefetch0(s + ahead);
                     Sse.Prefetch0(s + ahead + 16);
-                    Avx512F.Store(d, Avx512F.LoadVector512(s));
-                    Avx512F.Store(d + 16, Avx512F.LoadVector512(s + 16));
+                    Copy16(s, d);
+                    Copy16(s + 16, d + 16);
                 }
             }
             if (cols > fullPanels * NR)
@@ -66,8 +67,8 @@ internal static unsafe class GemmPacking
             for (int p = 0; p < kc; p++, dst += NR)
             {
                 float* s = src + rowOff[p];
-                Avx512F.Store(dst, Avx512F.LoadVector512(s));
-                Avx512F.Store(dst + 16, Avx512F.LoadVector512(s + 16));
+                Copy16(s, dst);
+                Copy16(s + 16, dst + 16);
             }
             return;
         }
@@ -105,10 +106,10 @@ internal static unsafe class GemmPacking
             for (int p = 0; p < kc; p++, dst += NR)
             {
                 int row = rowOff[p];
-                Avx512F.Store(dst + d0, Avx512F.LoadVector512(s0 + row));
-                Avx512F.Store(dst + d1, Avx512F.LoadVector512(s1 + row));
-                Avx512F.Store(dst + d2, Avx512F.LoadVector512(s2 + row));
-                Avx512F.Store(dst + d3, Avx512F.LoadVector512(s3 + row));
+                Copy16(s0 + row, dst + d0);
+                Copy16(s1 + row, dst + d1);
+                Copy16(s2 + row, dst + d2);
+                Copy16(s3 + row, dst + d3);
             }
             return;
         }
@@ -118,7 +119,7 @@ internal static unsafe class GemmPacking
             {
                 float* s = b.Source + rowOff[p];
                 for (int r = 0; r < runs; r++)
-                    Avx512F.Store(dst + runStart[r], Avx512F.LoadVector512(s + runSource[r]));
+                    Copy16(s + runSource[r], dst + runStart[r]);
                 for (int j = cols; j < NR; j++)
                     dst[j] = 0f;
             }
@@ -188,7 +189,7 @@ internal static unsafe class GemmPacking
                 for (int t = 0; t < runs; t++)
                 {
                     int p = runStart[t];
-                    Avx512F.Store(d + p, Avx512F.LoadVector512(s + colOff[p]));
+                    Copy16(s + colOff[p], d + p);
                 }
             }
         }
@@ -226,9 +227,8 @@ internal static unsafe class GemmPacking
         {
             for (int p = 0; p < kc; p++, s += stride, dst += MR, next += MR)
             {
-                Vector512<float> line = Avx512F.LoadVector512(s);
-                Avx.Store(dst, line.GetLower());
-                Avx.Store(next, line.GetUpper());
+                Avx.Store(dst, Avx.LoadVector256(s));
+                Avx.Store(next, Avx.LoadVector256(s + MR));
             }
             return;
         }
@@ -340,8 +340,27 @@ internal static unsafe class GemmPacking
     {
         int i = 0;
         for (; i <= count - 16; i += 16)
-            Avx512F.Store(dst + i, Avx512F.LoadVector512(src + i));
+            Copy16(src + i, dst + i);
         for (; i < count; i++)
             dst[i] = src[i];
+    }
+
+    /// <summary>
+    /// Copies 16 floats: one 512-bit register where there are such, else two 256-bit ones (a JIT-time choice). The unit
+    /// of every run copy in packing, whose overshoot past a run the next copy overwrites.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Copy16(float* source, float* destination)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512.Store(Vector512.Load(source), destination);
+        }
+        else
+        {
+            Vector256<float> low = Avx.LoadVector256(source), high = Avx.LoadVector256(source + 8);
+            Avx.Store(destination, low);
+            Avx.Store(destination + 8, high);
+        }
     }
 }

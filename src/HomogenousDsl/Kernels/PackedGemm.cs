@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace HomogenousDsl.Kernels;
 
@@ -10,7 +11,7 @@ namespace HomogenousDsl.Kernels;
 /// adjoints) is read in place rather than copied: the copy cost as much as the tile's reuse saved. A column-major A
 /// (a transposed operand: Wᵀ, a batch-major dYᵀ) packs into k-major tiles by plain copies, two tiles per pass; other A
 /// tiles pack row by row. Packed tiles are kept for every n block of their k block (a weight gradient over 784–3,136
-/// inputs). Only for Vector512 hardware; <see cref="IsWorthwhile"/> says when packing pays.
+/// inputs). For 512-bit or AVX2 + FMA hardware (<see cref="IsAvailable"/>); <see cref="IsWorthwhile"/> says when packing pays.
 /// </summary>
 internal static unsafe class PackedGemm
 {
@@ -20,11 +21,16 @@ internal static unsafe class PackedGemm
     public const int BlockColumns = 512;
 
     /// <summary>
+    /// True where the micro-kernel has registers to run in: 512-bit ones, or 256-bit ones with FMA (AVX2 machines).
+    /// </summary>
+    public static bool IsAvailable => Vector512.IsHardwareAccelerated || (Vector256.IsHardwareAccelerated && Fma.IsSupported);
+
+    /// <summary>
     /// True when the packed path is available and large enough to repay packing: below these sizes (W1's 2→100 layers,
     /// a one-output layer) the simple loops in <see cref="Gemm"/> win because packing and edge tiles dominate.
     /// </summary>
     public static bool IsWorthwhile(int m, int n, int k)
-        => Vector512.IsHardwareAccelerated && m >= MR / 2 && n >= NR / 2 && k >= 8 && (long)m * n * k >= 1L << 15;
+        => IsAvailable && m >= MR / 2 && n >= NR / 2 && k >= 8 && (long)m * n * k >= 1L << 15;
 
     /// <summary>
     /// Grows this thread's packing buffers to what an m × n × k product needs. A thread that computes a share of a

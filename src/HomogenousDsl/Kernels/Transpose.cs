@@ -50,6 +50,45 @@ internal static unsafe class Transpose
     /// <summary>As <see cref="Block16(float*, int, float*, int, float*)"/>, then <typeparamref name="TOp"/> on each stored register.</summary>
     public static void Block16<TOp>(float* s, int stride, float* d, int ldd, float* bias, float slope) where TOp : IUnaryOperator
     {
+        if (Vector512.IsHardwareAccelerated)
+            Block16Wide<TOp>(s, stride, d, ldd, bias, slope);
+        else
+            Block16Narrow<TOp>(s, stride, d, ldd, bias, slope);
+    }
+
+    /// <summary><see cref="Block16{TOp}"/> as four 8 × 8 transposes in 256-bit registers.</summary>
+    internal static void Block16Narrow<TOp>(float* s, int stride, float* d, int ldd, float* bias, float slope) where TOp : IUnaryOperator
+    {
+        Block16x8Narrow<TOp>(s, stride, d, ldd, bias, slope);
+        Block16x8Narrow<TOp>(s + 8, stride, d + 8 * ldd, ldd, bias, slope);
+    }
+
+    // Block16x8 in 256-bit registers.
+    private static void Block16x8Narrow<TOp>(float* s, int stride, float* d, int ldd, float* bias, float slope) where TOp : IUnaryOperator
+    {
+        Vector256<float> p = Vector256.Create(slope);
+        Quadrant<TOp>(s, stride, d, ldd, bias == null ? Vector256<float>.Zero : Avx.LoadVector256(bias), p);
+        Quadrant<TOp>(s + 8 * stride, stride, d + 8, ldd, bias == null ? Vector256<float>.Zero : Avx.LoadVector256(bias + 8), p);
+    }
+
+    // d[q·ldd + j] = act(s[j·stride + q] + bias[j]) for q, j < 8.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Quadrant<TOp>(float* s, int stride, float* d, int ldd, Vector256<float> bias, Vector256<float> slope) where TOp : IUnaryOperator
+    {
+        Transpose8(s, stride, out var o0, out var o1, out var o2, out var o3, out var o4, out var o5, out var o6, out var o7);
+        Avx.Store(d, TOp.Invoke<Vector256<float>, Simd256>(o0 + bias, slope));
+        Avx.Store(d + ldd, TOp.Invoke<Vector256<float>, Simd256>(o1 + bias, slope));
+        Avx.Store(d + 2 * ldd, TOp.Invoke<Vector256<float>, Simd256>(o2 + bias, slope));
+        Avx.Store(d + 3 * ldd, TOp.Invoke<Vector256<float>, Simd256>(o3 + bias, slope));
+        Avx.Store(d + 4 * ldd, TOp.Invoke<Vector256<float>, Simd256>(o4 + bias, slope));
+        Avx.Store(d + 5 * ldd, TOp.Invoke<Vector256<float>, Simd256>(o5 + bias, slope));
+        Avx.Store(d + 6 * ldd, TOp.Invoke<Vector256<float>, Simd256>(o6 + bias, slope));
+        Avx.Store(d + 7 * ldd, TOp.Invoke<Vector256<float>, Simd256>(o7 + bias, slope));
+    }
+
+    /// <summary><see cref="Block16{TOp}"/> in 512-bit registers.</summary>
+    internal static void Block16Wide<TOp>(float* s, int stride, float* d, int ldd, float* bias, float slope) where TOp : IUnaryOperator
+    {
         Vector512<float> t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15;
         {
             Vector512<float> r0 = Avx512F.LoadVector512(s), r1 = Avx512F.LoadVector512(s + stride);
@@ -96,6 +135,11 @@ internal static unsafe class Transpose
     /// </summary>
     private static void Block16x8<TOp>(float* s, int stride, float* d, int ldd, float* bias, float slope) where TOp : IUnaryOperator
     {
+        if (!Vector512.IsHardwareAccelerated)
+        {
+            Block16x8Narrow<TOp>(s, stride, d, ldd, bias, slope);
+            return;
+        }
         Transpose8(s, stride, out var a0, out var a1, out var a2, out var a3, out var a4, out var a5, out var a6, out var a7);
         Transpose8(s + 8 * stride, stride, out var b0, out var b1, out var b2, out var b3, out var b4, out var b5, out var b6, out var b7);
         Vector512<float> bv = bias == null ? Vector512<float>.Zero : Avx512F.LoadVector512(bias), p = Vector512.Create(slope);

@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using HomogenousDsl.Kernels;
 
 namespace HomogenousDsl.Tests.Kernels;
@@ -40,7 +39,7 @@ public sealed unsafe class PackedGemmTests
     [InlineData(21, 45, 257)]
     public void InPlaceAndPackedATilesAgree(int m, int n, int k)
     {
-        if (!Vector512.IsHardwareAccelerated)
+        if (!PackedGemm.IsAvailable)
             return;
         int lda = k + 3;
         float[] a = TestData.Random(m * lda, 7), b = TestData.Random(k * n, 8);
@@ -72,7 +71,7 @@ public sealed unsafe class PackedGemmTests
     [InlineData(256, 448, 0, 1024)]
     public void BlockPackingMatchesPanelPacking(int kc, int cols, int p0, int j0)
     {
-        if (!Vector512.IsHardwareAccelerated)
+        if (!PackedGemm.IsAvailable)
             return;
         const int NR = GemmMicroKernel.Columns;
         int rows = p0 + kc, ld = j0 + cols + 7, panels = (cols + NR - 1) / NR;
@@ -97,7 +96,7 @@ public sealed unsafe class PackedGemmTests
     /// </summary>
     private static void Check(int m, int n, int k, bool transposeA, bool transposeB)
     {
-        if (!Vector512.IsHardwareAccelerated)
+        if (!PackedGemm.IsAvailable)
             return;
         int lda = (transposeA ? m : k) + 3, ldb = (transposeB ? k : n) + 5, ldc = n + 2;
         float[] a = TestData.Random((transposeA ? k : m) * lda, m + 1), b = TestData.Random((transposeB ? n : k) * ldb, n + 2);
