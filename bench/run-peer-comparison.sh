@@ -7,7 +7,12 @@
 #
 #   bench/run-peer-comparison.sh                 # 3 rounds, about 7 minutes; rewrites docs/performance.md
 #   bench/run-peer-comparison.sh --smoke         # 1 short round (about 2 minutes), report to artifacts/ only
+#   bench/run-peer-comparison.sh --avx2          # both sides without AVX-512, as on an AVX2 machine;
+#                                                # writes docs/performance-avx2.md
 #   options: --rounds N --windows N --window-s S --warmup-s S --output FILE --skip-install
+#
+# On an AVX-512 CPU that the installed OpenBLAS does not recognize (it then runs its AVX2 "Haswell" kernels), each
+# round also runs the peer with OpenBLAS's AVX-512 kernels forced, and the report shows ours against that too.
 #
 # Run it on a quiet machine: other processes steal cycles from both sides unevenly.
 set -euo pipefail
@@ -22,9 +27,10 @@ raw=$repo/artifacts/peer-comparison
 project=$repo/samples/HomogenousDsl.Benchmarks/HomogenousDsl.Benchmarks.csproj
 packages=(python3-torch python3-numpy dataset-fashion-mnist libopenblas0-openmp)
 
-rounds=3 windows=5 window_s=0.8 warmup_s=1.0 output=$repo/docs/performance.md install=1
+rounds=3 windows=5 window_s=0.8 warmup_s=1.0 output=$repo/docs/performance.md install=1 avx2=0 note=""
 while [[ $# -gt 0 ]]; do
     case $1 in
+        --avx2) avx2=1 output=$repo/docs/performance-avx2.md; shift ;;
         --smoke) rounds=1 windows=2 window_s=0.5 warmup_s=0.5 output=$raw/performance.md; shift ;;
         --rounds) rounds=$2; shift 2 ;;
         --windows) windows=$2; shift 2 ;;
@@ -32,11 +38,17 @@ while [[ $# -gt 0 ]]; do
         --warmup-s) warmup_s=$2; shift 2 ;;
         --output) output=$(realpath -m "$2"); shift 2 ;;
         --skip-install) install=0; shift ;;
-        -h|--help) sed -n '2,13p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
 timing=(--windows "$windows" --window-s "$window_s" --warmup-s "$warmup_s")
+if [[ $avx2 -eq 1 ]]; then
+    # .NET then reports Vector512 as not accelerated (our kernels take their 256-bit paths); OpenBLAS takes its
+    # Haswell kernels and oneDNN (PyTorch's convolutions) its AVX2 ones.
+    export DOTNET_EnableAVX512=0 OPENBLAS_CORETYPE=Haswell ONEDNN_MAX_CPU_ISA=AVX2 DNNL_MAX_CPU_ISA=AVX2
+    note="Both sides without AVX-512, as on an AVX2 machine: \`DOTNET_EnableAVX512=0\` for ours, \`OPENBLAS_CORETYPE=Haswell\` and \`ONEDNN_MAX_CPU_ISA=AVX2\` for PyTorch; the FMA peak is that of 256-bit registers."
+fi
 
 missing_packages() {
     for p in "${packages[@]}"; do
@@ -66,6 +78,17 @@ echo "== build (Release)"
 dotnet build "$project" -c Release --nologo -v quiet
 bench=("$repo/samples/HomogenousDsl.Benchmarks/bin/Release/net10.0/HomogenousDsl.Benchmarks")
 
+# OpenBLAS 0.3.21 (Debian 12) knows no AVX-512 CPU newer than Sapphire Rapids and runs its AVX2 kernels on one.
+tuned=0
+if [[ $avx2 -eq 0 ]] && grep -qw avx512f /proc/cpuinfo; then
+    core=$(OPENBLAS_VERBOSE=2 "$python" -c 'import torch; torch.ones(8, 8) @ torch.ones(8, 8)' 2>&1 | sed -n 's/^Core: //p' | head -n 1)
+    case $core in
+        SkylakeX|CooperLake|SapphireRapids) ;;
+        "") echo "peer: OpenBLAS did not report its core; not running the tuned peer" ;;
+        *) tuned=1; echo "peer: OpenBLAS runs its $core kernels on this AVX-512 CPU; each round also runs the peer with OPENBLAS_CORETYPE=SkylakeX" ;;
+    esac
+fi
+
 started=$(date +%s)
 rm -f "$raw"/peak*.json "$raw"/peer-*.json "$raw"/ours-*.json
 report_files=()
@@ -75,10 +98,20 @@ for round in $(seq 1 "$rounds"); do
     # Side by side per thread count, peer first, so both see the machine in the same state.
     echo "== round $round: peer, 1 thread"
     "$python" "$peer_script" --threads 1 "${timing[@]}" --json "$raw/peer-1-$round.json"
+    if [[ $tuned -eq 1 ]]; then
+        echo "== round $round: peer with AVX-512 BLAS, 1 thread"
+        OPENBLAS_CORETYPE=SkylakeX "$python" "$peer_script" --threads 1 "${timing[@]}" --json "$raw/peer-tuned-1-$round.json"
+        report_files+=(--peer-tuned-1 "$raw/peer-tuned-1-$round.json")
+    fi
     echo "== round $round: ours, 1 thread"
     "${bench[@]}" quick --threads 1 "${timing[@]}" --json "$raw/ours-1-$round.json"
     echo "== round $round: peer, $cores threads"
     "$python" "$peer_script" --threads "$cores" "${timing[@]}" --json "$raw/peer-all-$round.json"
+    if [[ $tuned -eq 1 ]]; then
+        echo "== round $round: peer with AVX-512 BLAS, $cores threads"
+        OPENBLAS_CORETYPE=SkylakeX "$python" "$peer_script" --threads "$cores" "${timing[@]}" --json "$raw/peer-tuned-all-$round.json"
+        report_files+=(--peer-tuned-all "$raw/peer-tuned-all-$round.json")
+    fi
     echo "== round $round: ours, all threads"
     "${bench[@]}" quick --threads 0 "${timing[@]}" --json "$raw/ours-all-$round.json"
     report_files+=(--peak "$raw/peak-$round.json" --peer-1 "$raw/peer-1-$round.json" --ours-1 "$raw/ours-1-$round.json"
@@ -86,6 +119,6 @@ for round in $(seq 1 "$rounds"); do
 done
 
 echo "== report"
-"${bench[@]}" report "${report_files[@]}" \
+"${bench[@]}" report "${report_files[@]}" ${note:+--note "$note"} \
     --machine "$(lscpu | sed -n 's/^Model name:[[:space:]]*//p')" --output "$output"
 echo "measured in $(( $(date +%s) - started )) s; raw JSON in $raw"

@@ -67,11 +67,14 @@ var peerAll = RoundFiles("--peer-all", "peer_torch.py --threads <cores> --json o
 var oursOne = RoundFiles("--ours-1", "quick --threads 1 --json output");
 var oursAll = RoundFiles("--ours-all", "quick --threads 0 --json output");
 var peaks = RoundFiles("--peak", "peak --json output (1 and all threads)");
+var peerTunedOne = RoundFiles("--peer-tuned-1", "peer_torch.py --threads 1 --json output with OpenBLAS's AVX-512 kernels forced", required: false);
+var peerTunedAll = RoundFiles("--peer-tuned-all", "peer_torch.py --threads <cores> --json output with OpenBLAS's AVX-512 kernels forced", required: false);
+var note = new Option<string?>("--note") { Description = "A paragraph for the header, e.g. how the run restricted the instruction set" };
 var machine = new Option<string>("--machine") { Description = "CPU model for the header (lscpu's model name)", DefaultValueFactory = _ => MachineName() };
 var output = new Option<FileInfo>("--output") { Description = "Markdown file to write", DefaultValueFactory = _ => new FileInfo("docs/performance.md") };
 var report = new Command("report", "Write docs/performance.md from the JSON files of a comparison run (one file of each kind per round)")
 {
-    peerOne, peerAll, oursOne, oursAll, peaks, machine, output,
+    peerOne, peerAll, oursOne, oursAll, peaks, peerTunedOne, peerTunedAll, note, machine, output,
 };
 report.SetAction(parsed =>
 {
@@ -81,27 +84,35 @@ report.SetAction(parsed =>
         if (parsed.GetValue(option)!.Length != rounds)
             throw new ArgumentException($"{option.Name} has {parsed.GetValue(option)!.Length} file(s) but --peak has {rounds}: give one file of each kind per round.");
     }
-    ComparisonRound Round(FileInfo peer, FileInfo ours, FileInfo peakFile)
+    foreach (var option in new[] { peerTunedOne, peerTunedAll })
+    {
+        var count = parsed.GetValue(option)?.Length ?? 0;
+        if (count != 0 && count != rounds)
+            throw new ArgumentException($"{option.Name} has {count} file(s) but --peak has {rounds}: give one per round, or none.");
+    }
+    ComparisonRound Round(FileInfo peer, FileInfo ours, FileInfo peakFile, FileInfo? tuned)
     {
         var quickReport = ReadJson<QuickReport>(ours);
         var threadCount = quickReport.Meta.Threads;
         var matchingPeak = ReadJson<PeakReport>(peakFile).Results.FirstOrDefault(p => p.Threads == threadCount)
             ?? throw new InvalidDataException($"{peakFile.FullName} has no FMA peak for {threadCount} threads, the count of {ours.FullName}.");
-        return new ComparisonRound(PeerRun.Load(peer.FullName), quickReport, matchingPeak);
+        return new ComparisonRound(PeerRun.Load(peer.FullName), quickReport, matchingPeak, tuned is null ? null : PeerRun.Load(tuned.FullName));
     }
-    ThreadSection Section(FileInfo[] peer, FileInfo[] ours, bool single)
+    ThreadSection Section(FileInfo[] peer, FileInfo[] ours, FileInfo[]? tuned, bool single)
     {
-        var sectionRounds = Enumerable.Range(0, rounds).Select(r => Round(peer[r], ours[r], parsed.GetValue(peaks)![r])).ToArray();
+        var sectionRounds = Enumerable.Range(0, rounds)
+            .Select(r => Round(peer[r], ours[r], parsed.GetValue(peaks)![r], tuned is { Length: > 0 } ? tuned[r] : null))
+            .ToArray();
         return new ThreadSection(single ? "1 thread" : $"All threads ({sectionRounds[0].Ours.Meta.Threads})", sectionRounds);
     }
     ThreadSection[] sections =
     [
-        Section(parsed.GetValue(peerOne)!, parsed.GetValue(oursOne)!, single: true),
-        Section(parsed.GetValue(peerAll)!, parsed.GetValue(oursAll)!, single: false),
+        Section(parsed.GetValue(peerOne)!, parsed.GetValue(oursOne)!, parsed.GetValue(peerTunedOne), single: true),
+        Section(parsed.GetValue(peerAll)!, parsed.GetValue(oursAll)!, parsed.GetValue(peerTunedAll), single: false),
     ];
     var file = parsed.GetValue(output)!;
     file.Directory?.Create();
-    File.WriteAllText(file.FullName, PerformanceReport.Render(sections, parsed.GetValue(machine)!, DateTimeOffset.UtcNow));
+    File.WriteAllText(file.FullName, PerformanceReport.Render(sections, parsed.GetValue(machine)!, DateTimeOffset.UtcNow, parsed.GetValue(note)));
     Console.WriteLine($"Wrote {file.FullName}");
     return 0;
 });
@@ -127,8 +138,8 @@ static T ReadJson<T>(FileInfo file) =>
     JsonSerializer.Deserialize<T>(File.ReadAllText(file.FullName), BenchmarkJson.File)
     ?? throw new InvalidDataException($"{file.FullName} is empty.");
 
-static Option<FileInfo[]> RoundFiles(string name, string description) =>
-    new(name) { Description = $"{description}; one per round", Required = true, AllowMultipleArgumentsPerToken = true, Arity = ArgumentArity.OneOrMore };
+static Option<FileInfo[]> RoundFiles(string name, string description, bool required = true) =>
+    new(name) { Description = $"{description}; one per round", Required = required, AllowMultipleArgumentsPerToken = true, Arity = ArgumentArity.OneOrMore };
 
 // lscpu's "Model name" comes from the same field.
 static string MachineName() =>

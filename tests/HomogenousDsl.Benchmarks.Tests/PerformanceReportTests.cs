@@ -65,4 +65,32 @@ public sealed class PerformanceReportTests
         Assert.Contains("| 60.00× |", markdown);
         Assert.Contains("| 58.00× |", markdown);
     }
+
+    /// <summary>
+    /// Rounds that also ran the peer with AVX-512 BLAS forced add a table of its rates and our ratio to them (medians of
+    /// each round's ratio); workloads it did not run are left out of that table; a note goes into the header.
+    /// </summary>
+    [Fact]
+    public void TheTunedPeerGetsItsOwnTable()
+    {
+        static ComparisonRound WithTuned(int threads, double peak, double peer, double ours, double tuned)
+        {
+            var round = Round(threads, peak, new Dictionary<string, (double, double)> { ["W3"] = (peer, ours), ["W1"] = (5_000, 300_000) });
+            var w3Only = Round(threads, peak, new Dictionary<string, (double, double)> { ["W3"] = (tuned, ours) }).Peer;
+            return round with { PeerTuned = w3Only };
+        }
+        ThreadSection[] sections =
+        [
+            new("1 thread", [WithTuned(1, 200, 30, 60, 40), WithTuned(1, 200, 30, 66, 60), WithTuned(1, 200, 30, 63, 50)]),
+            new("All threads (2)", [Round(2, 400, new Dictionary<string, (double, double)> { ["W3"] = (50, 120) })]),
+        ];
+        var markdown = PerformanceReport.Render(sections, "Test CPU", When, note: "Both sides restricted.");
+        Assert.Contains("Both sides restricted.", markdown);
+        // Per-round ratios 1.5, 1.1, 1.26: median 1.26; the tuned peer's median rate 50.
+        Assert.Contains("| W3 MLP 784-1024-1024-1, b256 | 50.0 | 1.26× |", markdown);
+        Assert.Contains($"`OPENBLAS_CORETYPE={PerformanceReport.TunedCoreType}`", markdown);
+        Assert.DoesNotContain("| W1 MLP 2-100-1, b16 | 5,000 | 60.00× |", markdown);
+        // Only the one-thread section ran it.
+        Assert.Single(markdown.Split("PyTorch, AVX-512 BLAS, steps/s").Skip(1));
+    }
 }

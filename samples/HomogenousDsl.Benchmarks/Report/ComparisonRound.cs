@@ -10,4 +10,8 @@ namespace HomogenousDsl.Benchmarks.Report;
 /// <param name="Peer">The peer script's run.</param>
 /// <param name="Ours">Our quick run.</param>
 /// <param name="Peak">The FMA peak with the same thread count, from the same round.</param>
-public sealed record ComparisonRound(PeerRun Peer, QuickReport Ours, PeakResult Peak);
+/// <param name="PeerTuned">
+/// The peer again with OpenBLAS's AVX-512 kernels forced, where the installed OpenBLAS does not pick them on an AVX-512
+/// machine by itself (null when not run).
+/// </param>
+public sealed record ComparisonRound(PeerRun Peer, QuickReport Ours, PeakResult Peak, PeerRun? PeerTuned = null);

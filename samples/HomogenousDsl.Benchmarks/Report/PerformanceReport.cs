@@ -23,7 +23,11 @@ public sealed record ThreadSection(string Title, IReadOnlyList<ComparisonRound> 
 public static class PerformanceReport
 {
     /// <summary>The whole markdown document.</summary>
-    public static string Render(IReadOnlyList<ThreadSection> sections, string machine, DateTimeOffset when)
+    /// <param name="sections">Per thread count, its rounds.</param>
+    /// <param name="machine">The CPU model.</param>
+    /// <param name="when">When the run ended.</param>
+    /// <param name="note">A paragraph for the header (how the run restricted the instruction set, say), or null.</param>
+    public static string Render(IReadOnlyList<ThreadSection> sections, string machine, DateTimeOffset when, string? note = null)
     {
         var md = new StringBuilder();
         var first = sections[0].First;
@@ -33,6 +37,11 @@ public static class PerformanceReport
         md.AppendLine(Invariant($"Measured {when.UtcDateTime:yyyy-MM-dd HH:mm} UTC on **{machine}** ({first.Ours.Meta.ProcessorCount} cores) by `bench/run-peer-comparison.sh`."));
         md.AppendLine(Invariant($"Ours: {first.Ours.Meta.Runtime}, {first.Ours.Meta.Simd}. Peer: PyTorch {first.Peer.MetaText("torch")} (`../shared/bench/peer_torch.py`), BLAS {first.Peer.Blas}."));
         md.AppendLine(Invariant($"Loss {first.Ours.Meta.Loss}, constant step {first.Ours.Meta.Lr:G}; images: {first.Ours.Meta.Data} ({first.Ours.Meta.N:N0} samples)."));
+        if (!string.IsNullOrWhiteSpace(note))
+        {
+            md.AppendLine();
+            md.AppendLine(note.Trim());
+        }
         md.AppendLine();
         md.AppendLine(rounds == 1
             ? "Every figure is the median of timed windows taken in one run on one machine; absolute rates drift between runs, ratios to PyTorch and fractions of the peak measured alongside are what to compare."
@@ -75,6 +84,7 @@ public static class PerformanceReport
                 fraction += Invariant($" ({summary.FractionRange.Low * 100:F0}–{summary.FractionRange.High * 100:F0}%)");
             md.AppendLine(Invariant($"| {workload.Id} {workload.Title} | {Rate(summary.PeerRate)} | {summary.PeerGflops:F2} | {Rate(summary.OursRate)} | {Rate(summary.OursSlowestWindow)}–{Rate(summary.OursFastestWindow)} | {summary.Ratio:F2}× | {summary.OursGflops:F2} | {fraction} | {summary.AllocatedBytesPerStep:0.#} | {target.Text} | {(target.IsMet(summary.Ratio, summary.FractionOfPeak) ? "yes" : "**no**")} |"));
         }
+        RenderTunedPeer(md, section);
         md.AppendLine();
         md.AppendLine("W5's rates are evaluations per second.");
         var leanW1 = LeanRate(section, "d2");
@@ -85,6 +95,28 @@ public static class PerformanceReport
             md.AppendLine(Invariant($"PyTorch's leanest eager step (peer configs d2/a2: contiguous batches, autograd.grad, fused update) reaches {(leanW1 > 0 ? Rate(leanW1) : "—")} steps/s on W1 and {(leanW2 > 0 ? Rate(leanW2) : "—")} on W2; the table compares with its standard step (torch.optim.SGD, as users write it)."));
         }
     }
+
+    // The peer with OpenBLAS's AVX-512 kernels forced, where the rounds ran it: what a user who tunes PyTorch would get.
+    private static void RenderTunedPeer(StringBuilder md, ThreadSection section)
+    {
+        var summaries = PerformanceTarget.Design
+            .Select(t => Workload.Parse(t.Workload))
+            .Select(w => (Workload: w, Summary: WorkloadSummary.Of(w, section.Rounds)))
+            .Where(s => s.Summary?.Tuned is not null)
+            .ToArray();
+        if (summaries.Length == 0)
+            return;
+        md.AppendLine();
+        md.AppendLine(Invariant($"The installed OpenBLAS ({section.First.Peer.Blas}) does not recognize this CPU and runs its AVX2 kernels; with its AVX-512 kernels forced (`OPENBLAS_CORETYPE={TunedCoreType}`, measured alongside) PyTorch reaches:"));
+        md.AppendLine();
+        md.AppendLine("| workload | PyTorch, AVX-512 BLAS, steps/s | ours / it |");
+        md.AppendLine("|---|---:|---:|");
+        foreach (var (workload, summary) in summaries)
+            md.AppendLine(Invariant($"| {workload.Id} {workload.Title} | {Rate(summary!.Tuned!.Value.Rate)} | {summary.Tuned.Value.Ratio:F2}× |"));
+    }
+
+    /// <summary>The OpenBLAS core type the comparison script forces for the tuned peer.</summary>
+    public const string TunedCoreType = "SkylakeX";
 
     private static void RenderMethod(StringBuilder md, ComparisonRound first, int rounds)
     {

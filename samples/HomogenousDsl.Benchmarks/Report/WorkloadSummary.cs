@@ -43,6 +43,12 @@ public sealed record WorkloadSummary
     public required double AllocatedBytesPerStep { get; init; }
 
     /// <summary>
+    /// The peer with AVX-512 BLAS kernels forced (<see cref="ComparisonRound.PeerTuned"/>): its rate and ours over it,
+    /// medians over the rounds that ran it; null when none did.
+    /// </summary>
+    public (double Rate, double Ratio)? Tuned { get; init; }
+
+    /// <summary>
     /// Summarizes <paramref name="workload"/> over <paramref name="rounds"/>; null when no round has it on both sides.
     /// </summary>
     public static WorkloadSummary? Of(Workload workload, IReadOnlyList<ComparisonRound> rounds)
@@ -57,6 +63,10 @@ public sealed record WorkloadSummary
             return null;
         var fractions = measured.Select(m => m.Ours.Gflops / m.Round.Peak.Gflops).ToArray();
         var peerRate = Median(measured.Select(m => m.Peer));
+        var tuned = measured
+            .Select(m => (m.Ours, Tuned: m.Round.PeerTuned?.Rates.GetValueOrDefault(workload.PeerConfig) ?? 0))
+            .Where(m => m.Tuned > 0)
+            .ToArray();
         return new WorkloadSummary
         {
             Rounds = measured.Length,
@@ -70,6 +80,7 @@ public sealed record WorkloadSummary
             FractionOfPeak = Median(fractions),
             FractionRange = (fractions.Min(), fractions.Max()),
             AllocatedBytesPerStep = measured.Max(m => m.Ours.AllocatedBytesPerStep),
+            Tuned = tuned.Length == 0 ? null : (Median(tuned.Select(t => t.Tuned)), Median(tuned.Select(t => t.Ours.Median / t.Tuned))),
         };
     }
 
