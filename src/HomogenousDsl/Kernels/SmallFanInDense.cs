@@ -91,7 +91,8 @@ internal static class SmallFanInDense
     }
 
     // The two feature-pair layouts of a 2-input layer ([o, i] pairs and [i, o] rows) convert 16 outputs per pair of
-    // two-source permutes; other fan-ins, and machines without AVX-512, move element by element.
+    // two-source permutes (AVX-512), or 8 per pair of shuffles and lane permutes (AVX2); other fan-ins move element by
+    // element.
     private static readonly Vector512<int> Evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     private static readonly Vector512<int> Odds = Evens + Vector512<int>.One;
     private static readonly Vector512<int> PairsLow = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
@@ -113,6 +114,17 @@ internal static class SmallFanInDense
                 Avx512F.PermuteVar16x32x2(low, Odds, high).StoreUnsafe(ref d, (nuint)(rows + r));
             }
         }
+        else if (columns == 2 && Avx2.IsSupported)
+        {
+            for (; r <= rows - 8; r += 8)
+            {
+                var low = Vector256.LoadUnsafe(ref s, (nuint)(2 * r));
+                var high = Vector256.LoadUnsafe(ref s, (nuint)(2 * r + 8));
+                // Per 128-bit lane: even (odd) entries of low then of high; the 64-bit permute puts the lanes in order.
+                Avx2.Permute4x64(Avx.Shuffle(low, high, 0x88).AsDouble(), 0xD8).AsSingle().StoreUnsafe(ref d, (nuint)r);
+                Avx2.Permute4x64(Avx.Shuffle(low, high, 0xDD).AsDouble(), 0xD8).AsSingle().StoreUnsafe(ref d, (nuint)(rows + r));
+            }
+        }
         for (; r < rows; r++)
             for (int c = 0; c < columns; c++)
                 Unsafe.Add(ref d, c * rows + r) = Unsafe.Add(ref s, r * columns + c);
@@ -132,6 +144,19 @@ internal static class SmallFanInDense
                 var second = Vector512.LoadUnsafe(ref s, (nuint)(outFeatures + o));
                 (Vector512.LoadUnsafe(ref d, (nuint)(2 * o)) + Avx512F.PermuteVar16x32x2(first, PairsLow, second)).StoreUnsafe(ref d, (nuint)(2 * o));
                 (Vector512.LoadUnsafe(ref d, (nuint)(2 * o + 16)) + Avx512F.PermuteVar16x32x2(first, PairsHigh, second)).StoreUnsafe(ref d, (nuint)(2 * o + 16));
+            }
+        }
+        else if (inFeatures == 2 && Avx2.IsSupported)
+        {
+            for (; o <= outFeatures - 8; o += 8)
+            {
+                var first = Vector256.LoadUnsafe(ref s, (nuint)o);
+                var second = Vector256.LoadUnsafe(ref s, (nuint)(outFeatures + o));
+                // Unpacking interleaves within 128-bit lanes (pairs 0, 1, 4, 5 and 2, 3, 6, 7); lane permutes restore the order.
+                var pairs03 = Avx.UnpackLow(first, second);
+                var pairs47 = Avx.UnpackHigh(first, second);
+                (Vector256.LoadUnsafe(ref d, (nuint)(2 * o)) + Avx.Permute2x128(pairs03, pairs47, 0x20)).StoreUnsafe(ref d, (nuint)(2 * o));
+                (Vector256.LoadUnsafe(ref d, (nuint)(2 * o + 8)) + Avx.Permute2x128(pairs03, pairs47, 0x31)).StoreUnsafe(ref d, (nuint)(2 * o + 8));
             }
         }
         for (; o < outFeatures; o++)
