@@ -5,7 +5,7 @@
 # Rounds matter on a shared host: its load moves a single run by several percent, and the report takes each ratio
 # and fraction of peak within a round (figures a minute apart) and reports their medians.
 #
-#   bench/run-peer-comparison.sh                 # 3 rounds, about 7 minutes; rewrites docs/performance.md
+#   bench/run-peer-comparison.sh                 # 3 rounds, 7–10 minutes; rewrites docs/performance.md
 #   bench/run-peer-comparison.sh --smoke         # 1 short round (about 2 minutes), report to artifacts/ only
 #   bench/run-peer-comparison.sh --avx2          # both sides without AVX-512, as on an AVX2 machine;
 #                                                # writes docs/performance-avx2.md
