@@ -13,24 +13,16 @@ public sealed unsafe class TransposeTests
     private const int Stride = 21, Ldd = 19;
 
     [Theory]
-    [InlineData(false, false)]
-    [InlineData(true, false)]
-    [InlineData(true, true)]
-    public void NarrowBlockTransposes(bool withBias, bool relu)
+    [InlineData(true, false, false)]
+    [InlineData(true, true, false)]
+    [InlineData(true, true, true)]
+    [InlineData(false, false, false)]
+    [InlineData(false, true, true)]
+    public void BlockTransposes(bool narrow, bool withBias, bool relu)
     {
-        if (!Vector256.IsHardwareAccelerated)
+        if (narrow ? !Vector256.IsHardwareAccelerated : !Vector512.IsHardwareAccelerated)
             return;
-        Check(withBias, relu, narrow: true);
-    }
-
-    [Theory]
-    [InlineData(false, false)]
-    [InlineData(true, true)]
-    public void WideBlockTransposes(bool withBias, bool relu)
-    {
-        if (!Vector512.IsHardwareAccelerated)
-            return;
-        Check(withBias, relu, narrow: false);
+        Check(withBias, relu, narrow);
     }
 
     private static void Check(bool withBias, bool relu, bool narrow)
