@@ -67,10 +67,12 @@ public static class PerformanceReport
         md.AppendLine();
         md.AppendLine("| workload | PyTorch steps/s | PyTorch GFLOP/s | ours steps/s | our windows, slowest–fastest | ours / PyTorch | our GFLOP/s | of FMA peak | allocated B/step | target | met |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
-        foreach (var target in PerformanceTarget.Design)
+        var summaries = PerformanceTarget.Design
+            .Select(t => (Target: t, Workload: Workload.Parse(t.Workload)))
+            .Select(t => (t.Target, t.Workload, Summary: WorkloadSummary.Of(t.Workload, section.Rounds)))
+            .ToArray();
+        foreach (var (target, workload, summary) in summaries)
         {
-            var workload = Workload.Parse(target.Workload);
-            var summary = WorkloadSummary.Of(workload, section.Rounds);
             if (summary is null)
             {
                 // One side ran alone: its rate (median over the rounds that have it), nothing to compare.
@@ -84,7 +86,7 @@ public static class PerformanceReport
                 fraction += Invariant($" ({summary.FractionRange.Low * 100:F0}–{summary.FractionRange.High * 100:F0}%)");
             md.AppendLine(Invariant($"| {workload.Id} {workload.Title} | {Rate(summary.PeerRate)} | {summary.PeerGflops:F2} | {Rate(summary.OursRate)} | {Rate(summary.OursSlowestWindow)}–{Rate(summary.OursFastestWindow)} | {summary.Ratio:F2}× | {summary.OursGflops:F2} | {fraction} | {summary.AllocatedBytesPerStep:0.#} | {target.Text} | {(target.IsMet(summary.Ratio, summary.FractionOfPeak) ? "yes" : "**no**")} |"));
         }
-        RenderTunedPeer(md, section);
+        RenderTunedPeer(md, section, summaries.Where(s => s.Summary?.Tuned is not null).Select(s => (s.Workload, s.Summary!)).ToArray());
         md.AppendLine();
         md.AppendLine("W5's rates are evaluations per second.");
         var leanW1 = LeanRate(section, "d2");
@@ -97,22 +99,17 @@ public static class PerformanceReport
     }
 
     // The peer with OpenBLAS's AVX-512 kernels forced, where the rounds ran it: what a user who tunes PyTorch would get.
-    private static void RenderTunedPeer(StringBuilder md, ThreadSection section)
+    private static void RenderTunedPeer(StringBuilder md, ThreadSection section, (Workload Workload, WorkloadSummary Summary)[] tuned)
     {
-        var summaries = PerformanceTarget.Design
-            .Select(t => Workload.Parse(t.Workload))
-            .Select(w => (Workload: w, Summary: WorkloadSummary.Of(w, section.Rounds)))
-            .Where(s => s.Summary?.Tuned is not null)
-            .ToArray();
-        if (summaries.Length == 0)
+        if (tuned.Length == 0)
             return;
         md.AppendLine();
         md.AppendLine(Invariant($"The installed OpenBLAS ({section.First.Peer.Blas}) does not recognize this CPU and runs its AVX2 kernels; with its AVX-512 kernels forced (`OPENBLAS_CORETYPE={TunedCoreType}`, measured alongside) PyTorch reaches:"));
         md.AppendLine();
         md.AppendLine("| workload | PyTorch, AVX-512 BLAS, steps/s | ours / it |");
         md.AppendLine("|---|---:|---:|");
-        foreach (var (workload, summary) in summaries)
-            md.AppendLine(Invariant($"| {workload.Id} {workload.Title} | {Rate(summary!.Tuned!.Value.Rate)} | {summary.Tuned.Value.Ratio:F2}× |"));
+        foreach (var (workload, summary) in tuned)
+            md.AppendLine(Invariant($"| {workload.Id} {workload.Title} | {Rate(summary.Tuned!.Value.Rate)} | {summary.Tuned.Value.Ratio:F2}× |"));
     }
 
     /// <summary>The OpenBLAS core type the comparison script forces for the tuned peer.</summary>
