@@ -246,11 +246,14 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         var k = TNetwork.OutputSize;
         var size = TNetwork.InputSize;
         var outputs = _outputs.AsSpan((_blockStart + start) * k, count * k);
-        var inputs = state.Inputs.AsSpan(0, count * size);
+        // Consecutive rows are read where they are, in both phases; other rows were gathered by the forward phase
+        // (split kernels: by the gather phase) and are still in the buffer for the backward one.
+        var inPlace = IsRun(_blockStart + start, count);
+        ReadOnlySpan<float> inputs = inPlace ? DataRows(_blockStart + start, count) : state.Inputs.AsSpan(0, count * size);
         if (_phase == Phase.Forward)
         {
-            if (!_splitInKernels)
-                Gather(_blockStart + start, count, inputs);
+            if (!inPlace && !_splitInKernels)
+                Gather(_blockStart + start, count, state.Inputs.AsSpan(0, count * size));
             TNetwork.Forward(_parameters, inputs, outputs, count, state.Workspace);
             return;
         }
@@ -281,14 +284,42 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
             if (start >= _setCount)
                 return;
             var count = Math.Min(_pieceSize, _setCount - start);
-            var inputs = state.Inputs.AsSpan(0, count * size);
             var outputs = _outputs.AsSpan(start * k, count * k);
-            Gather(start, count, inputs);
-            TNetwork.Forward(_parameters, inputs, outputs, count, state.Workspace);
+            TNetwork.Forward(_parameters, Inputs(start, count, state.Inputs), outputs, count, state.Workspace);
             for (var i = start; i < start + count; i++)
                 _samples[i] = SampleLoss.Evaluate(_loss, _outputs.AsSpan(i * k, k), _data.Targets[_indices[i]]);
         }
     }
+
+    /// <summary>
+    /// The feature rows of samples first … first + count − 1 (positions in the index list): read in place when they are
+    /// consecutive rows of the data set (a whole-set evaluation in order: the margin measurements), else gathered into
+    /// <paramref name="buffer"/>. The copy was 4% of an evaluation's time, and the kernels read either alike.
+    /// </summary>
+    private ReadOnlySpan<float> Inputs(int first, int count, float[] buffer)
+    {
+        if (IsRun(first, count))
+            return DataRows(first, count);
+        var inputs = buffer.AsSpan(0, count * TNetwork.InputSize);
+        Gather(first, count, inputs);
+        return inputs;
+    }
+
+    // True when samples first … first + count − 1 are consecutive rows of the data set.
+    private bool IsRun(int first, int count)
+    {
+        var rows = _indices.AsSpan(first, count);
+        var row = rows[0];
+        for (var i = 1; i < rows.Length; i++)
+        {
+            if (rows[i] != row + i)
+                return false;
+        }
+        return true;
+    }
+
+    private ReadOnlySpan<float> DataRows(int first, int count)
+        => _data.Features.AsSpan(_indices[first] * TNetwork.InputSize, count * TNetwork.InputSize);
 
     /// <summary>Copies the feature rows of samples first … first + count − 1 (positions in the index list) into inputs.</summary>
     private void Gather(int first, int count, Span<float> inputs)
@@ -346,7 +377,7 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         _activeShards = worthSplitting && !_splitInKernels ? Math.Min(_pool.Threads, count) : 1;
         // A small block runs once, every large kernel split across threads inside (dense by feature, convolution by sample);
         // its rows are gathered by all threads first.
-        if (_splitInKernels && phase == Phase.Forward)
+        if (_splitInKernels && phase == Phase.Forward && !IsRun(start, count))
         {
             _phase = Phase.Gather;
             _pool.Run(this, _pool.Threads);
