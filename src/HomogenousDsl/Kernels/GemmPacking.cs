@@ -298,6 +298,14 @@ internal static unsafe class GemmPacking
             }
             else
             {
+                if (p + 48 <= kc && rowOff[32] - rowOff[0] == 32)
+                {
+                    // Each column is a sample row read in 64-byte steps: 32 streams, more than the hardware prefetcher
+                    // follows when the rows come from memory (a whole-set evaluation): fetch two blocks ahead.
+                    float* ahead = src + rowOff[32];
+                    for (int j = 0; j < NR; j++)
+                        Sse.Prefetch0(ahead + j * columnStride);
+                }
                 Transpose.Block16(src + rowOff[0], columnStride, dst, NR, null);
                 Transpose.Block16(src + rowOff[0] + 16 * columnStride, columnStride, dst + 16, NR, null);
             }
