@@ -55,7 +55,10 @@ public static class Conv2dKernel
         }
         if (PackedGemm.IsWorthwhile(shape.OutChannels, batch * pixels, shape.PatchSize))
         {
-            ConvGemm.Forward(weight, bias, input, output, batch, shape, activation, slope);
+            if (ConvPlanes.Applies(shape))
+                ConvPlanes.Forward(weight, bias, input, output, batch, shape, activation, slope);
+            else
+                ConvGemm.Forward(weight, bias, input, output, batch, shape, activation, slope);
             return;
         }
         for (int n = 0; n < batch; n++)
@@ -126,7 +129,10 @@ public static class Conv2dKernel
         if (!inputDone && ConvGemm.AdjointIsConvolution(shape)
             && PackedGemm.IsWorthwhile(shape.InChannels, batch * shape.InHeight * shape.InWidth, ConvGemm.AdjointShape(shape).PatchSize))
         {
-            ConvGemm.InputAdjoint(weight, outputAdjoint, inputAdjoint, batch, shape);
+            if (ConvPlanes.Applies(ConvGemm.AdjointShape(shape)))
+                ConvPlanes.InputAdjoint(weight, outputAdjoint, inputAdjoint, batch, shape);
+            else
+                ConvGemm.InputAdjoint(weight, outputAdjoint, inputAdjoint, batch, shape);
             inputDone = true;
         }
         if (weightDone && inputDone)

@@ -84,20 +84,23 @@ internal static unsafe class ConvGemm
     /// <summary>inputAdjoint = the adjoint convolution of outputAdjoint; requires <see cref="AdjointIsConvolution"/>.</summary>
     public static void InputAdjoint(ReadOnlySpan<float> weight, ReadOnlySpan<float> outputAdjoint, Span<float> inputAdjoint, int batch, in Conv2dShape s)
     {
+        fixed (float* w = weight, dy = outputAdjoint, dx = inputAdjoint)
+            Forward<Epilogue.None>(FlippedWeights(w, s), null, dy, dx, batch, AdjointShape(s), 0f);
+    }
+
+    /// <summary>The weights of the adjoint convolution, in this thread's workspace: flipped[c, o, kh, kw] = weight[o, c, K−1−kh, K−1−kw].</summary>
+    internal static float* FlippedWeights(float* w, in Conv2dShape s)
+    {
         int k = s.Kernel, inC = s.InChannels, outC = s.OutChannels, taps = k * k;
         float* flipped = GemmWorkspace.Current.Floats(FloatSlot.Weights, (long)inC * outC * taps);
-        fixed (float* w = weight, dy = outputAdjoint, dx = inputAdjoint)
+        for (int c = 0; c < inC; c++)
+        for (int o = 0; o < outC; o++)
         {
-            // flipped[c, o, kh, kw] = weight[o, c, K−1−kh, K−1−kw].
-            for (int c = 0; c < inC; c++)
-            for (int o = 0; o < outC; o++)
-            {
-                float* src = w + (o * inC + c) * taps, dst = flipped + (c * outC + o) * taps;
-                for (int t = 0; t < taps; t++)
-                    dst[t] = src[taps - 1 - t];
-            }
-            Forward<Epilogue.None>(flipped, null, dy, dx, batch, AdjointShape(s), 0f);
+            float* src = w + (o * inC + c) * taps, dst = flipped + (c * outC + o) * taps;
+            for (int t = 0; t < taps; t++)
+                dst[t] = src[taps - 1 - t];
         }
+        return flipped;
     }
 
     private static void Forward<TOp>(float* w, float* bias, float* x, float* y, int batch, in Conv2dShape s, float slope) where TOp : IUnaryOperator
@@ -304,7 +307,8 @@ internal static unsafe class ConvGemm
         }
     }
 
-    private static void CopyPlus<TOp>(float* src, float* dst, int count, float value, float slope) where TOp : IUnaryOperator
+    /// <summary>dst[i] = act(src[i] + value) for i &lt; count (dst may be src).</summary>
+    internal static void CopyPlus<TOp>(float* src, float* dst, int count, float value, float slope) where TOp : IUnaryOperator
     {
         int i = 0;
         if (Vector512.IsHardwareAccelerated)

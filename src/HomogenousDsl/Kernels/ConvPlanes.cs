@@ -1,0 +1,224 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace HomogenousDsl.Kernels;
+
+/// <summary>
+/// Direct stride-1 convolution for wide patches (W4's second convolution, and input adjoints as convolutions) on the
+/// GEMM's 8 × 32 register tile, with no im2col packing. <see cref="ConvDirect"/>'s shifted planes make im2col row
+/// (c, kh, kw) of a sample the contiguous run P[c, kw][kh·OutWidth + j], so the tile reads its two B registers per k
+/// step straight from the planes at a per-tap offset; the weights, packed once per call into k-major tiles of eight
+/// output channels, are the broadcast side. The output is NCHW as computed: no transposes. k is blocked as
+/// <see cref="PackedGemm"/> blocks it. Packing the im2col panels cost as much as the FMAs they fed when only 32–64
+/// output channels reuse each packed float (the packed path ran conv2 at 159 GFLOP/s forward, 140 for its adjoint).
+/// Pixels run in panels of 32 and a last one of 16. Only for Vector512 hardware.
+/// </summary>
+internal static unsafe class ConvPlanes
+{
+    private const int MR = GemmMicroKernel.Rows, NR = GemmMicroKernel.Columns;
+
+    /// <summary>Floats read past a sample's planes by the last panel's registers (zero, never used).</summary>
+    private const int Slack = 32;
+
+    public static bool Applies(in Conv2dShape s)
+        => Vector512.IsHardwareAccelerated && s.Stride == 1 && !s.IsPointwise && s.PatchSize > ConvDirect.MaxPatch && s.OutChannels >= MR;
+
+    /// <summary>output = act(W·col + bias) per sample, as <see cref="ConvGemm.Forward"/>; requires <see cref="Applies"/>.</summary>
+    public static void Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
+        int batch, in Conv2dShape s, ActivationEpilogue activation, float slope)
+    {
+        fixed (float* w = weight, b = bias, x = input, y = output)
+        {
+            float* bp = bias.IsEmpty ? null : b;
+            switch (activation)
+            {
+                case ActivationEpilogue.Relu:
+                    Forward<ActivationKernel.ReluOperator>(w, bp, x, y, batch, s, slope);
+                    break;
+                case ActivationEpilogue.LeakyRelu:
+                    Forward<ActivationKernel.LeakyReluOperator>(w, bp, x, y, batch, s, slope);
+                    break;
+                default:
+                    Forward<Epilogue.None>(w, bp, x, y, batch, s, slope);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// inputAdjoint = the adjoint convolution of outputAdjoint (see <see cref="ConvGemm.AdjointIsConvolution"/>), when
+    /// <see cref="Applies"/> to <see cref="ConvGemm.AdjointShape"/>.
+    /// </summary>
+    public static void InputAdjoint(ReadOnlySpan<float> weight, ReadOnlySpan<float> outputAdjoint, Span<float> inputAdjoint, int batch, in Conv2dShape s)
+    {
+        fixed (float* w = weight, dy = outputAdjoint, dx = inputAdjoint)
+            Forward<Epilogue.None>(ConvGemm.FlippedWeights(w, s), null, dy, dx, batch, ConvGemm.AdjointShape(s), 0f);
+    }
+
+    private static void Forward<TOp>(float* w, float* bias, float* x, float* y, int batch, in Conv2dShape s, float slope) where TOp : IUnaryOperator
+    {
+        GemmWorkspace ws = GemmWorkspace.Current;
+        int taps = s.PatchSize, outC = s.OutChannels, pixels = s.OutPixels, tiles = (outC + MR - 1) / MR;
+        int kcMax = PackedGemm.BlockDepth(taps);
+        float* planes = ws.Floats(FloatSlot.Padded, (long)s.InChannels * s.Kernel * ConvDirect.PlaneSize(s) + Slack);
+        new Span<float>(planes + (long)s.InChannels * s.Kernel * ConvDirect.PlaneSize(s), Slack).Clear();
+        int* tapOffsets = ConvDirect.TapOffsets(ws, s);
+        // packed[(t·taps + p)·8 + r] = weight[8t + r, p], zero past the last channel: tile t's k step p is 8 adjacent floats.
+        float* packed = ws.Floats(FloatSlot.PackedA, (long)tiles * taps * MR);
+        for (int t = 0; t < tiles; t++)
+        for (int r = 0; r < MR; r++)
+        {
+            int o = t * MR + r;
+            float* dst = packed + (long)t * taps * MR + r;
+            for (int p = 0; p < taps; p++)
+                dst[p * MR] = o < outC ? w[(long)o * taps + p] : 0f;
+        }
+        bool finish = bias != null || typeof(TOp) != typeof(Epilogue.None);
+
+        for (int n = 0; n < batch; n++)
+        {
+            ConvDirect.BuildPlanes(x + (long)n * s.InputSize, planes, s);
+            float* yn = y + (long)n * s.OutputSize;
+            for (int pc = 0; pc < taps; pc += kcMax)
+            {
+                int kc = Math.Min(kcMax, taps - pc);
+                bool add = pc > 0;
+                // Panel outer: its B rows (≈ 15 KB for 200 taps) stay in L1 while every tile of channels reads them.
+                for (int j0 = 0; j0 < pixels; j0 += NR)
+                {
+                    int cols = Math.Min(NR, pixels - j0);
+                    for (int t = 0; t < tiles; t++)
+                    {
+                        float* a = packed + ((long)t * taps + pc) * MR;
+                        float* c = yn + (long)t * MR * pixels + j0;
+                        int rows = Math.Min(MR, outC - t * MR);
+                        if (cols > 16)
+                            Tile32(a, planes + j0, tapOffsets + pc, kc, c, pixels, rows, cols, add);
+                        else
+                            Tile16(a, planes + j0, tapOffsets + pc, kc, c, pixels, rows, cols, add);
+                    }
+                }
+            }
+            if (finish)
+            {
+                for (int o = 0; o < outC; o++)
+                    ConvGemm.CopyPlus<TOp>(yn + (long)o * pixels, yn + (long)o * pixels, pixels, bias == null ? 0f : bias[o], slope);
+            }
+        }
+    }
+
+    /// <summary>
+    /// C[0..rows, 0..cols] (+)= A·B over kc steps, A(r, q) = a[8q + r], B(q, j) = b[offsets[q] + j]: the packed
+    /// GEMM's 8 × 32 tile (the same FMA chain per element) with B rows read in place.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Tile32(float* a, float* b, int* offsets, int kc, float* c, nint ldc, int rows, int cols, bool accumulate)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        for (nint q = 0; q < kc; q++, a += MR)
+        {
+            float* bq = b + offsets[q];
+            Vector512<float> b0 = Avx512F.LoadVector512(bq), b1 = Avx512F.LoadVector512(bq + 16);
+            Vector512<float> x = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(x, b0, c00); c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(x, b0, c10); c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(x, b0, c20); c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(x, b0, c30); c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(a[4]);
+            c40 = Avx512F.FusedMultiplyAdd(x, b0, c40); c41 = Avx512F.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(a[5]);
+            c50 = Avx512F.FusedMultiplyAdd(x, b0, c50); c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(a[6]);
+            c60 = Avx512F.FusedMultiplyAdd(x, b0, c60); c61 = Avx512F.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(a[7]);
+            c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
+        }
+        if (rows == MR && cols == NR && !accumulate)
+        {
+            Avx512F.Store(c, c00); Avx512F.Store(c + 16, c01);
+            Avx512F.Store(c + ldc, c10); Avx512F.Store(c + ldc + 16, c11);
+            Avx512F.Store(c + 2 * ldc, c20); Avx512F.Store(c + 2 * ldc + 16, c21);
+            Avx512F.Store(c + 3 * ldc, c30); Avx512F.Store(c + 3 * ldc + 16, c31);
+            Avx512F.Store(c + 4 * ldc, c40); Avx512F.Store(c + 4 * ldc + 16, c41);
+            Avx512F.Store(c + 5 * ldc, c50); Avx512F.Store(c + 5 * ldc + 16, c51);
+            Avx512F.Store(c + 6 * ldc, c60); Avx512F.Store(c + 6 * ldc + 16, c61);
+            Avx512F.Store(c + 7 * ldc, c70); Avx512F.Store(c + 7 * ldc + 16, c71);
+            return;
+        }
+        var low = FirstLanes(cols);
+        var high = FirstLanes(cols - 16);
+        Store(c, c00, c01, low, high, accumulate);
+        if (rows < 2) return;
+        Store(c + ldc, c10, c11, low, high, accumulate);
+        if (rows < 3) return;
+        Store(c + 2 * ldc, c20, c21, low, high, accumulate);
+        if (rows < 4) return;
+        Store(c + 3 * ldc, c30, c31, low, high, accumulate);
+        if (rows < 5) return;
+        Store(c + 4 * ldc, c40, c41, low, high, accumulate);
+        if (rows < 6) return;
+        Store(c + 5 * ldc, c50, c51, low, high, accumulate);
+        if (rows < 7) return;
+        Store(c + 6 * ldc, c60, c61, low, high, accumulate);
+        if (rows < 8) return;
+        Store(c + 7 * ldc, c70, c71, low, high, accumulate);
+    }
+
+    /// <summary><see cref="Tile32"/> for a last panel of at most 16 pixels: one register per row, half the FMAs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Tile16(float* a, float* b, int* offsets, int kc, float* c, nint ldc, int rows, int cols, bool accumulate)
+    {
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        for (nint q = 0; q < kc; q++, a += MR)
+        {
+            Vector512<float> b0 = Avx512F.LoadVector512(b + offsets[q]);
+            c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[0]), b0, c0);
+            c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[1]), b0, c1);
+            c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[2]), b0, c2);
+            c3 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[3]), b0, c3);
+            c4 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[4]), b0, c4);
+            c5 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[5]), b0, c5);
+            c6 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[6]), b0, c6);
+            c7 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[7]), b0, c7);
+        }
+        var mask = FirstLanes(cols);
+        Store(c, c0, mask, accumulate);
+        if (rows < 2) return;
+        Store(c + ldc, c1, mask, accumulate);
+        if (rows < 3) return;
+        Store(c + 2 * ldc, c2, mask, accumulate);
+        if (rows < 4) return;
+        Store(c + 3 * ldc, c3, mask, accumulate);
+        if (rows < 5) return;
+        Store(c + 4 * ldc, c4, mask, accumulate);
+        if (rows < 6) return;
+        Store(c + 5 * ldc, c5, mask, accumulate);
+        if (rows < 7) return;
+        Store(c + 6 * ldc, c6, mask, accumulate);
+        if (rows < 8) return;
+        Store(c + 7 * ldc, c7, mask, accumulate);
+    }
+
+    private static Vector512<float> FirstLanes(int count) => Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
+
+    // Masked-off lanes are neither read nor written: a row's panel may end where the next row (or the buffer) begins.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* c, Vector512<float> low, Vector512<float> high, Vector512<float> lowMask, Vector512<float> highMask, bool accumulate)
+    {
+        Store(c, low, lowMask, accumulate);
+        Store(c + 16, high, highMask, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* c, Vector512<float> value, Vector512<float> mask, bool accumulate)
+    {
+        if (accumulate)
+            value += Avx512F.MaskLoad(c, mask, Vector512<float>.Zero);
+        Avx512F.MaskStore(c, mask, value);
+    }
+}
