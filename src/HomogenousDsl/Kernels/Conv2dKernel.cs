@@ -123,6 +123,8 @@ public static class Conv2dKernel
         bool weightDone = direct || PackedGemm.IsWorthwhile(patch, shape.OutChannels, batch * pixels);
         if (direct)
             ConvDirect.WeightGradient(input, outputAdjoint, weightGradient, batch, shape);
+        else if (weightDone && ConvPlanes.Applies(shape))
+            ConvPlanes.WeightGradient(input, outputAdjoint, weightGradient, batch, shape);
         else if (weightDone)
             ConvGemm.WeightGradient(input, outputAdjoint, weightGradient, batch, shape);
         bool inputDone = inputAdjoint.IsEmpty;

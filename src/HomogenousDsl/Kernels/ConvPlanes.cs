@@ -5,14 +5,16 @@ using System.Runtime.Intrinsics.X86;
 namespace HomogenousDsl.Kernels;
 
 /// <summary>
-/// Direct stride-1 convolution for wide patches (W4's second convolution, and input adjoints as convolutions) on the
+/// Direct stride-1 convolution for wide patches (W4's second convolution: forward, weight gradient, and its input
+/// adjoint as a convolution) on the
 /// GEMM's 8 × 32 register tile, with no im2col packing. <see cref="ConvDirect"/>'s shifted planes make im2col row
 /// (c, kh, kw) of a sample the contiguous run P[c, kw][kh·OutWidth + j], so the tile reads its two B registers per k
 /// step straight from the planes at a per-tap offset; the weights, packed once per call into k-major tiles of eight
 /// output channels, are the broadcast side. The output is NCHW as computed: no transposes. k is blocked as
 /// <see cref="PackedGemm"/> blocks it. Packing the im2col panels cost as much as the FMAs they fed when only 32–64
 /// output channels reuse each packed float (the packed path ran conv2 at 159 GFLOP/s forward, 140 for its adjoint).
-/// Pixels run in panels of 32 and a last one of 16. Only for Vector512 hardware.
+/// Pixels run in panels of 32 and a last one of 16. The weight gradient turns the product around (dWᵀ = col·dYᵀ): the
+/// planes give eight im2col rows read in place as the broadcast side. Only for Vector512 hardware.
 /// </summary>
 internal static unsafe class ConvPlanes
 {
@@ -54,6 +56,60 @@ internal static unsafe class ConvPlanes
     {
         fixed (float* w = weight, dy = outputAdjoint, dx = inputAdjoint)
             Forward<Epilogue.None>(ConvGemm.FlippedWeights(w, s), null, dy, dx, batch, ConvGemm.AdjointShape(s), 0f);
+    }
+
+    /// <summary>
+    /// weightGradient[o, p] += Σ_n Σ_j dy[n, o, j]·col_n[p, j] for <see cref="Applies"/> shapes: dWᵀ = col·dYᵀ per
+    /// sample, the im2col side the broadcast one with its eight rows read in place from the planes (<see cref="Rows8"/>),
+    /// dYᵀ packed into panels by transposes (a sample's adjoint is far smaller than its im2col matrix).
+    /// </summary>
+    public static void WeightGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint, Span<float> weightGradient, int batch, in Conv2dShape s)
+    {
+        GemmWorkspace ws = GemmWorkspace.Current;
+        int taps = s.PatchSize, outC = s.OutChannels, pixels = s.OutPixels, panels = (outC + NR - 1) / NR;
+        int kcMax = PackedGemm.BlockDepth(pixels);
+        float* planes = ws.Floats(FloatSlot.Padded, (long)s.InChannels * s.Kernel * ConvDirect.PlaneSize(s) + Slack);
+        new Span<float>(planes + (long)s.InChannels * s.Kernel * ConvDirect.PlaneSize(s), Slack).Clear();
+        int* tapOffsets = ConvDirect.TapOffsets(ws, s);
+        float* product = ws.Floats(FloatSlot.Product, (long)taps * outC);
+        float* packedB = ws.Floats(FloatSlot.PackedB, (long)panels * NR * kcMax + GemmPacking.Slack);
+        // B = dYᵀ of one sample: B(j, o) = dy[o·pixels + j].
+        int* adjointRows = ws.Ints(IntSlot.BRows, pixels);
+        int* adjointColumns = ws.Ints(IntSlot.BColumns, outC);
+        OffsetMatrix.Affine(adjointRows, pixels, 1);
+        OffsetMatrix.Affine(adjointColumns, outC, pixels);
+        // Rows of an edge tile past the patch repeat its last row: read, computed, never stored.
+        int* rowOffsets = stackalloc int[MR];
+
+        fixed (float* x = input, dy = outputAdjoint, dw = weightGradient)
+        {
+            for (int n = 0; n < batch; n++)
+            {
+                ConvDirect.BuildPlanes(x + (long)n * s.InputSize, planes, s);
+                var dyT = new OffsetMatrix(dy + (long)n * s.OutputSize, adjointRows, adjointColumns, columnStride: pixels);
+                for (int pc = 0; pc < pixels; pc += kcMax)
+                {
+                    int kc = Math.Min(kcMax, pixels - pc);
+                    bool add = n > 0 || pc > 0;
+                    for (int u = 0; u < panels; u++)
+                        GemmPacking.PackB(dyT, pc, kc, u * NR, Math.Min(NR, outC - u * NR), packedB + (long)u * NR * kc);
+                    for (int i0 = 0; i0 < taps; i0 += MR)
+                    {
+                        int rows = Math.Min(MR, taps - i0);
+                        for (int r = 0; r < MR; r++)
+                            rowOffsets[r] = tapOffsets[i0 + Math.Min(r, rows - 1)] + pc;
+                        for (int u = 0; u < panels; u++)
+                            Rows8(planes, rowOffsets, packedB + (long)u * NR * kc, kc, product + (long)i0 * outC + u * NR, outC, rows, Math.Min(NR, outC - u * NR), add);
+                    }
+                }
+            }
+            for (int o = 0; o < outC; o++)
+            {
+                float* row = dw + (long)o * taps;
+                for (int p = 0; p < taps; p++)
+                    row[p] += product[(long)p * outC + o];
+            }
+        }
     }
 
     private static void Forward<TOp>(float* w, float* bias, float* x, float* y, int batch, in Conv2dShape s, float slope) where TOp : IUnaryOperator
@@ -138,35 +194,50 @@ internal static unsafe class ConvPlanes
             x = Vector512.Create(a[7]);
             c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
         }
-        if (rows == MR && cols == NR && !accumulate)
+        StoreTile(c, ldc, rows, cols, accumulate, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71);
+    }
+
+    /// <summary>
+    /// C[0..rows, 0..cols] (+)= A·B over kc steps, A(r, q) = a[rowOffsets[r] + q] (eight rows anywhere, each read along
+    /// q), B a packed panel (row q at b + 32q): the packed GEMM's 8 × 32 tile with A read in place.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Rows8(float* a, int* rowOffsets, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        if (accumulate)
         {
-            Avx512F.Store(c, c00); Avx512F.Store(c + 16, c01);
-            Avx512F.Store(c + ldc, c10); Avx512F.Store(c + ldc + 16, c11);
-            Avx512F.Store(c + 2 * ldc, c20); Avx512F.Store(c + 2 * ldc + 16, c21);
-            Avx512F.Store(c + 3 * ldc, c30); Avx512F.Store(c + 3 * ldc + 16, c31);
-            Avx512F.Store(c + 4 * ldc, c40); Avx512F.Store(c + 4 * ldc + 16, c41);
-            Avx512F.Store(c + 5 * ldc, c50); Avx512F.Store(c + 5 * ldc + 16, c51);
-            Avx512F.Store(c + 6 * ldc, c60); Avx512F.Store(c + 6 * ldc + 16, c61);
-            Avx512F.Store(c + 7 * ldc, c70); Avx512F.Store(c + 7 * ldc + 16, c71);
-            return;
+            // C (a weight gradient summed over samples) is read only after the k loop: fetch it while the FMAs run.
+            for (int r = 0; r < MR; r++)
+            {
+                Sse.Prefetch0(c + r * ldc);
+                Sse.Prefetch0(c + r * ldc + 16);
+            }
         }
-        var low = FirstLanes(cols);
-        var high = FirstLanes(cols - 16);
-        Store(c, c00, c01, low, high, accumulate);
-        if (rows < 2) return;
-        Store(c + ldc, c10, c11, low, high, accumulate);
-        if (rows < 3) return;
-        Store(c + 2 * ldc, c20, c21, low, high, accumulate);
-        if (rows < 4) return;
-        Store(c + 3 * ldc, c30, c31, low, high, accumulate);
-        if (rows < 5) return;
-        Store(c + 4 * ldc, c40, c41, low, high, accumulate);
-        if (rows < 6) return;
-        Store(c + 5 * ldc, c50, c51, low, high, accumulate);
-        if (rows < 7) return;
-        Store(c + 6 * ldc, c60, c61, low, high, accumulate);
-        if (rows < 8) return;
-        Store(c + 7 * ldc, c70, c71, low, high, accumulate);
+        float* a0 = a + rowOffsets[0], a1 = a + rowOffsets[1], a2 = a + rowOffsets[2], a3 = a + rowOffsets[3];
+        float* a4 = a + rowOffsets[4], a5 = a + rowOffsets[5], a6 = a + rowOffsets[6], a7 = a + rowOffsets[7];
+        for (nint q = 0; q < kc; q++, b += NR)
+        {
+            Vector512<float> b0 = Avx512F.LoadVector512(b), b1 = Avx512F.LoadVector512(b + 16);
+            Vector512<float> x = Vector512.Create(a0[q]);
+            c00 = Avx512F.FusedMultiplyAdd(x, b0, c00); c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a1[q]);
+            c10 = Avx512F.FusedMultiplyAdd(x, b0, c10); c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a2[q]);
+            c20 = Avx512F.FusedMultiplyAdd(x, b0, c20); c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a3[q]);
+            c30 = Avx512F.FusedMultiplyAdd(x, b0, c30); c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(a4[q]);
+            c40 = Avx512F.FusedMultiplyAdd(x, b0, c40); c41 = Avx512F.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(a5[q]);
+            c50 = Avx512F.FusedMultiplyAdd(x, b0, c50); c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(a6[q]);
+            c60 = Avx512F.FusedMultiplyAdd(x, b0, c60); c61 = Avx512F.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(a7[q]);
+            c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
+        }
+        StoreTile(c, ldc, rows, cols, accumulate, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71);
     }
 
     /// <summary><see cref="Tile32"/> for a last panel of at most 16 pixels: one register per row, half the FMAs.</summary>
@@ -204,7 +275,57 @@ internal static unsafe class ConvPlanes
         Store(c + 7 * ldc, c7, mask, accumulate);
     }
 
+    // The tile's rows 0..rows−1, columns 0..cols−1: whole registers for a full tile written fresh, else masked.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreTile(float* c, nint ldc, int rows, int cols, bool accumulate,
+        Vector512<float> c00, Vector512<float> c01, Vector512<float> c10, Vector512<float> c11, Vector512<float> c20, Vector512<float> c21,
+        Vector512<float> c30, Vector512<float> c31, Vector512<float> c40, Vector512<float> c41, Vector512<float> c50, Vector512<float> c51,
+        Vector512<float> c60, Vector512<float> c61, Vector512<float> c70, Vector512<float> c71)
+    {
+        if (rows == MR && cols == NR)
+        {
+            StoreFull(c, c00, c01, accumulate);
+            StoreFull(c + ldc, c10, c11, accumulate);
+            StoreFull(c + 2 * ldc, c20, c21, accumulate);
+            StoreFull(c + 3 * ldc, c30, c31, accumulate);
+            StoreFull(c + 4 * ldc, c40, c41, accumulate);
+            StoreFull(c + 5 * ldc, c50, c51, accumulate);
+            StoreFull(c + 6 * ldc, c60, c61, accumulate);
+            StoreFull(c + 7 * ldc, c70, c71, accumulate);
+            return;
+        }
+        var low = FirstLanes(cols);
+        var high = FirstLanes(cols - 16);
+        Store(c, c00, c01, low, high, accumulate);
+        if (rows < 2) return;
+        Store(c + ldc, c10, c11, low, high, accumulate);
+        if (rows < 3) return;
+        Store(c + 2 * ldc, c20, c21, low, high, accumulate);
+        if (rows < 4) return;
+        Store(c + 3 * ldc, c30, c31, low, high, accumulate);
+        if (rows < 5) return;
+        Store(c + 4 * ldc, c40, c41, low, high, accumulate);
+        if (rows < 6) return;
+        Store(c + 5 * ldc, c50, c51, low, high, accumulate);
+        if (rows < 7) return;
+        Store(c + 6 * ldc, c60, c61, low, high, accumulate);
+        if (rows < 8) return;
+        Store(c + 7 * ldc, c70, c71, low, high, accumulate);
+    }
+
     private static Vector512<float> FirstLanes(int count) => Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreFull(float* c, Vector512<float> low, Vector512<float> high, bool accumulate)
+    {
+        if (accumulate)
+        {
+            low += Avx512F.LoadVector512(c);
+            high += Avx512F.LoadVector512(c + 16);
+        }
+        Avx512F.Store(c, low);
+        Avx512F.Store(c + 16, high);
+    }
 
     // Masked-off lanes are neither read nor written: a row's panel may end where the next row (or the buffer) begins.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
