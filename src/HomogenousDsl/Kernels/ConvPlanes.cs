@@ -6,8 +6,7 @@ namespace HomogenousDsl.Kernels;
 
 /// <summary>
 /// Direct stride-1 convolution for wide patches (W4's second convolution: forward, weight gradient, and its input
-/// adjoint as a convolution) on the
-/// GEMM's 8 × 32 register tile, with no im2col packing. <see cref="ConvDirect"/>'s shifted planes make im2col row
+/// adjoint as a convolution) on the GEMM's 8 × 32 register tile, with no im2col packing. <see cref="ConvDirect"/>'s shifted planes make im2col row
 /// (c, kh, kw) of a sample the contiguous run P[c, kw][kh·OutWidth + j], so the tile reads its two B registers per k
 /// step straight from the planes at a per-tap offset; the weights, packed once per call into k-major tiles of eight
 /// output channels, are the broadcast side. The output is NCHW as computed: no transposes. k is blocked as
