@@ -12,7 +12,7 @@ namespace HomogenousDsl.Kernels;
 /// output channels, are the broadcast side. The output is NCHW as computed: no transposes. k is blocked as
 /// <see cref="PackedGemm"/> blocks it. Packing the im2col panels cost as much as the FMAs they fed when only 32–64
 /// output channels reuse each packed float (the packed path ran conv2 at 159 GFLOP/s forward, 140 for its adjoint).
-/// Pixels run in panels of 32 and a last one of 16. The weight gradient turns the product around (dWᵀ = col·dYᵀ): the
+/// Pixels run in panels of 32; a last panel of at most 16 runs with channels along the registers (<see cref="TailPixels"/>). The weight gradient turns the product around (dWᵀ = col·dYᵀ): the
 /// planes give eight im2col rows read in place as the broadcast side. Only for Vector512 hardware.
 /// </summary>
 internal static unsafe class ConvPlanes
@@ -130,6 +130,24 @@ internal static unsafe class ConvPlanes
                 dst[p * MR] = o < outC ? w[(long)o * taps + p] : 0f;
         }
         bool finish = bias != null || typeof(TOp) != typeof(Epilogue.None);
+        // A last panel of at most 16 pixels (196 = 6·32 + 4 in W4) would leave most lanes of the pixel registers idle:
+        // those pixels run with output channels along the registers instead (TailPixels), on transposed weights
+        // wt[p·ldw + o] = weight[o, p], rows padded with zeros to whole registers.
+        int fullPanels = pixels / NR, tail = pixels - fullPanels * NR;
+        if (tail > 16)
+        {
+            fullPanels++;
+            tail = 0;
+        }
+        int ldw = (outC + 15) & ~15;
+        float* wt = tail == 0 ? null : ws.Floats(FloatSlot.PackedB, (long)taps * ldw + TailChannels);
+        if (wt != null)
+        {
+            for (int p = 0; p < taps; p++)
+            for (int o = 0; o < ldw + (p == taps - 1 ? TailChannels : 0); o++)
+                wt[(long)p * ldw + o] = o < outC ? w[(long)o * taps + p] : 0f;
+        }
+        float* tailResult = stackalloc float[TailPixelCount * TailChannels];
 
         for (int n = 0; n < batch; n++)
         {
@@ -140,20 +158,25 @@ internal static unsafe class ConvPlanes
                 int kc = Math.Min(kcMax, taps - pc);
                 bool add = pc > 0;
                 // Panel outer: its B rows (≈ 15 KB for 200 taps) stay in L1 while every tile of channels reads them.
-                for (int j0 = 0; j0 < pixels; j0 += NR)
+                for (int u = 0; u < fullPanels; u++)
                 {
-                    int cols = Math.Min(NR, pixels - j0);
+                    int j0 = u * NR, cols = Math.Min(NR, pixels - j0);
                     for (int t = 0; t < tiles; t++)
                     {
                         float* a = packed + ((long)t * taps + pc) * MR;
                         float* c = yn + (long)t * MR * pixels + j0;
-                        int rows = Math.Min(MR, outC - t * MR);
-                        if (cols > 16)
-                            Tile32(a, planes + j0, tapOffsets + pc, kc, c, pixels, rows, cols, add);
-                        else
-                            Tile16(a, planes + j0, tapOffsets + pc, kc, c, pixels, rows, cols, add);
+                        Tile32(a, planes + j0, tapOffsets + pc, kc, c, pixels, Math.Min(MR, outC - t * MR), cols, add);
                     }
                 }
+            }
+            for (int j0 = fullPanels * NR; j0 < pixels; j0 += TailPixelCount)
+            for (int g = 0; g < outC; g += TailChannels)
+            {
+                TailPixels(wt + g, ldw, planes + j0, tapOffsets, taps, tailResult);
+                int count = Math.Min(TailPixelCount, pixels - j0), channels = Math.Min(TailChannels, outC - g);
+                for (int o = 0; o < channels; o++)
+                for (int j = 0; j < count; j++)
+                    yn[(long)(g + o) * pixels + j0 + j] = tailResult[j * TailChannels + o];
             }
             if (finish)
             {
@@ -239,39 +262,35 @@ internal static unsafe class ConvPlanes
         StoreTile(c, ldc, rows, cols, accumulate, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71);
     }
 
-    /// <summary><see cref="Tile32"/> for a last panel of at most 16 pixels: one register per row, half the FMAs.</summary>
+    private const int TailPixelCount = 4, TailChannels = 64;
+
+    /// <summary>
+    /// result[j·64 + o] = Σ_q wt[q·ldw + o]·b[offsets[q] + j] for 4 pixels j and 64 channels o, over all kc taps in one
+    /// chain: the channels along four registers, each pixel's plane value broadcast, 16 FMAs per tap with no idle lanes
+    /// (for fewer than 64 channels the extra lanes read the next row of wt, and are dropped).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Tile16(float* a, float* b, int* offsets, int kc, float* c, nint ldc, int rows, int cols, bool accumulate)
+    internal static void TailPixels(float* wt, nint ldw, float* b, int* offsets, int kc, float* result)
     {
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
-        for (nint q = 0; q < kc; q++, a += MR)
+        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
+        Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
+        for (nint q = 0; q < kc; q++, wt += ldw)
         {
-            Vector512<float> b0 = Avx512F.LoadVector512(b + offsets[q]);
-            c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[0]), b0, c0);
-            c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[1]), b0, c1);
-            c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[2]), b0, c2);
-            c3 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[3]), b0, c3);
-            c4 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[4]), b0, c4);
-            c5 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[5]), b0, c5);
-            c6 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[6]), b0, c6);
-            c7 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[7]), b0, c7);
+            Vector512<float> w0 = Avx512F.LoadVector512(wt), w1 = Avx512F.LoadVector512(wt + 16), w2 = Avx512F.LoadVector512(wt + 32), w3 = Avx512F.LoadVector512(wt + 48);
+            float* bq = b + offsets[q];
+            Vector512<float> x = Vector512.Create(bq[0]);
+            c00 = Avx512F.FusedMultiplyAdd(x, w0, c00); c01 = Avx512F.FusedMultiplyAdd(x, w1, c01); c02 = Avx512F.FusedMultiplyAdd(x, w2, c02); c03 = Avx512F.FusedMultiplyAdd(x, w3, c03);
+            x = Vector512.Create(bq[1]);
+            c10 = Avx512F.FusedMultiplyAdd(x, w0, c10); c11 = Avx512F.FusedMultiplyAdd(x, w1, c11); c12 = Avx512F.FusedMultiplyAdd(x, w2, c12); c13 = Avx512F.FusedMultiplyAdd(x, w3, c13);
+            x = Vector512.Create(bq[2]);
+            c20 = Avx512F.FusedMultiplyAdd(x, w0, c20); c21 = Avx512F.FusedMultiplyAdd(x, w1, c21); c22 = Avx512F.FusedMultiplyAdd(x, w2, c22); c23 = Avx512F.FusedMultiplyAdd(x, w3, c23);
+            x = Vector512.Create(bq[3]);
+            c30 = Avx512F.FusedMultiplyAdd(x, w0, c30); c31 = Avx512F.FusedMultiplyAdd(x, w1, c31); c32 = Avx512F.FusedMultiplyAdd(x, w2, c32); c33 = Avx512F.FusedMultiplyAdd(x, w3, c33);
         }
-        var mask = FirstLanes(cols);
-        Store(c, c0, mask, accumulate);
-        if (rows < 2) return;
-        Store(c + ldc, c1, mask, accumulate);
-        if (rows < 3) return;
-        Store(c + 2 * ldc, c2, mask, accumulate);
-        if (rows < 4) return;
-        Store(c + 3 * ldc, c3, mask, accumulate);
-        if (rows < 5) return;
-        Store(c + 4 * ldc, c4, mask, accumulate);
-        if (rows < 6) return;
-        Store(c + 5 * ldc, c5, mask, accumulate);
-        if (rows < 7) return;
-        Store(c + 6 * ldc, c6, mask, accumulate);
-        if (rows < 8) return;
-        Store(c + 7 * ldc, c7, mask, accumulate);
+        Avx512F.Store(result, c00); Avx512F.Store(result + 16, c01); Avx512F.Store(result + 32, c02); Avx512F.Store(result + 48, c03);
+        Avx512F.Store(result + 64, c10); Avx512F.Store(result + 80, c11); Avx512F.Store(result + 96, c12); Avx512F.Store(result + 112, c13);
+        Avx512F.Store(result + 128, c20); Avx512F.Store(result + 144, c21); Avx512F.Store(result + 160, c22); Avx512F.Store(result + 176, c23);
+        Avx512F.Store(result + 192, c30); Avx512F.Store(result + 208, c31); Avx512F.Store(result + 224, c32); Avx512F.Store(result + 240, c33);
     }
 
     // The tile's rows 0..rows−1, columns 0..cols−1: whole registers for a full tile written fresh, else masked.

@@ -29,7 +29,7 @@ public sealed class Conv2dKernelTests
     /// 600-pixel outputs (two groups of samples); a 5×5 layer like W4's second convolution, scaled down. On 512-bit
     /// hardware the stride-1 ones with 8+ output channels run on shifted planes (<see cref="ConvPlanes"/>) forward and for
     /// the weight gradient (600 pixels: several k blocks), as do input adjoints with 8+ input channels: the last two rows cover a partial 8-channel tile with a last pixel panel of 31
-    /// (masked 32-wide tile) and of 14 (16-wide tile).
+    /// (masked 32-wide tile) and of 14 (channels along the registers); the last, 70 channels in two groups of a 4-pixel tail.
     /// </summary>
     public static TheoryData<int, int, int, int, int, int, int> PackedShapes => new()
     {
@@ -43,6 +43,7 @@ public sealed class Conv2dKernelTests
         { 16, 14, 14, 40, 5, 1, 2 },
         { 9, 7, 9, 11, 3, 1, 1 },
         { 8, 10, 11, 8, 5, 1, 2 },
+        { 3, 6, 6, 70, 5, 1, 2 },
     };
 
     /// <summary>
