@@ -278,15 +278,45 @@ internal static unsafe class ConvDirect
     internal static void BuildPlanes(float* x, float* planes, in Conv2dShape s)
     {
         int h = s.InHeight, w = s.InWidth, k = s.Kernel, pad = s.Padding, outW = s.OutWidth, hp = h + 2 * pad, planeSize = PlaneSize(s);
+        if (outW > 16)
+        {
+            BuildWidePlanes(x, planes, s);
+            return;
+        }
+        // Everything here is short (rows of 14 floats, 28-float borders in W4) and runs 160–320 times a sample: one
+        // masked load and one store per row, the masks made once per call (each plane's were 4% of W4's step).
+        // A row's store runs 16 − OutWidth floats into the next row, which is written after it; the bottom border is
+        // filled after the last row. Masked-off lanes are not read, so a load may start before its row or the input.
+        var lanes = Vector512<int>.Indices;
+        var read = stackalloc Vector512<float>[k];
+        for (int kw = 0; kw < k; kw++)
+        {
+            // Output columns ow read input column ow + kw − P: valid for lo ≤ ow < hi.
+            int lo = Math.Min(outW, Math.Max(0, pad - kw)), hi = Math.Min(outW, w + pad - kw);
+            read[kw] = (Vector512.GreaterThanOrEqual(lanes, Vector512.Create(lo)) & Vector512.LessThan(lanes, Vector512.Create(hi))).AsSingle();
+        }
         for (int c = 0; c < s.InChannels; c++)
         for (int kw = 0; kw < k; kw++)
         {
             float* plane = planes + (c * k + kw) * planeSize;
-            // Output columns ow read input column ow + kw − P: valid for lo ≤ ow < hi.
+            ZeroFill(plane, pad * outW);
+            float* src = x + (long)c * h * w + kw - pad, dst = plane + pad * outW;
+            var mask = read[kw];
+            for (int r = 0; r < h; r++, src += w, dst += outW)
+                Avx512F.Store(dst, Avx512F.MaskLoad(src, mask, Vector512<float>.Zero));
+            ZeroFill(plane + (pad + h) * outW, (hp - pad - h) * outW + 16);
+        }
+    }
+
+    // BuildPlanes for outputs wider than one register: masked loads and stores per 16 columns.
+    private static void BuildWidePlanes(float* x, float* planes, in Conv2dShape s)
+    {
+        int h = s.InHeight, w = s.InWidth, k = s.Kernel, pad = s.Padding, outW = s.OutWidth, hp = h + 2 * pad, planeSize = PlaneSize(s);
+        for (int c = 0; c < s.InChannels; c++)
+        for (int kw = 0; kw < k; kw++)
+        {
+            float* plane = planes + (c * k + kw) * planeSize;
             int lo = Math.Min(outW, Math.Max(0, pad - kw)), hi = Math.Min(outW, w + pad - kw);
-            // Everything here is short (rows of 14 floats, 28-float borders in W4) and runs 160 times a sample: register
-            // stores rather than copy and clear calls, which were 12% of a wide-patch convolution. Masked-off lanes are
-            // not read, so a load may start before its row, or before the input.
             ZeroFill(plane, pad * outW);
             ZeroFill(plane + (pad + h) * outW, (hp - pad - h) * outW + 16);
             for (int ow0 = 0; ow0 < outW; ow0 += 16)
