@@ -36,23 +36,12 @@ internal static unsafe class ConvDirect
 
     public static void Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
         int batch, in Conv2dShape s, ActivationEpilogue activation, float slope)
+        => ConvolutionForward.Run<Kernel>(weight, bias, input, output, batch, s, activation, slope);
+
+    private readonly struct Kernel : IConvolutionForward
     {
-        fixed (float* w = weight, b = bias, x = input, y = output)
-        {
-            float* bp = bias.IsEmpty ? null : b;
-            switch (activation)
-            {
-                case ActivationEpilogue.Relu:
-                    Forward<ActivationKernel.ReluOperator>(w, bp, x, y, batch, s, slope);
-                    break;
-                case ActivationEpilogue.LeakyRelu:
-                    Forward<ActivationKernel.LeakyReluOperator>(w, bp, x, y, batch, s, slope);
-                    break;
-                default:
-                    Forward<Epilogue.None>(w, bp, x, y, batch, s, slope);
-                    break;
-            }
-        }
+        public static void Forward<TOp>(float* w, float* bias, float* x, float* y, int batch, in Conv2dShape s, float slope) where TOp : IUnaryOperator
+            => ConvDirect.Forward<TOp>(w, bias, x, y, batch, s, slope);
     }
 
     private static void Forward<TOp>(float* w, float* bias, float* x, float* y, int batch, in Conv2dShape s, float slope) where TOp : IUnaryOperator

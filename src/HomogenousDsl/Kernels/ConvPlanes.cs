@@ -28,23 +28,12 @@ internal static unsafe class ConvPlanes
     /// <summary>output = act(W·col + bias) per sample, as <see cref="ConvGemm.Forward"/>; requires <see cref="Applies"/>.</summary>
     public static void Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
         int batch, in Conv2dShape s, ActivationEpilogue activation, float slope)
+        => ConvolutionForward.Run<Kernel>(weight, bias, input, output, batch, s, activation, slope);
+
+    private readonly struct Kernel : IConvolutionForward
     {
-        fixed (float* w = weight, b = bias, x = input, y = output)
-        {
-            float* bp = bias.IsEmpty ? null : b;
-            switch (activation)
-            {
-                case ActivationEpilogue.Relu:
-                    Forward<ActivationKernel.ReluOperator>(w, bp, x, y, batch, s, slope);
-                    break;
-                case ActivationEpilogue.LeakyRelu:
-                    Forward<ActivationKernel.LeakyReluOperator>(w, bp, x, y, batch, s, slope);
-                    break;
-                default:
-                    Forward<Epilogue.None>(w, bp, x, y, batch, s, slope);
-                    break;
-            }
-        }
+        public static void Forward<TOp>(float* w, float* bias, float* x, float* y, int batch, in Conv2dShape s, float slope) where TOp : IUnaryOperator
+            => ConvPlanes.Forward<TOp>(w, bias, x, y, batch, s, slope);
     }
 
     /// <summary>
@@ -59,7 +48,7 @@ internal static unsafe class ConvPlanes
 
     /// <summary>
     /// weightGradient[o, p] += Σ_n Σ_j dy[n, o, j]·col_n[p, j] for <see cref="Applies"/> shapes: dWᵀ = col·dYᵀ per
-    /// sample, the im2col side the broadcast one with its eight rows read in place from the planes (<see cref="Rows8"/>),
+    /// sample, the im2col side the broadcast one with its eight rows read in place from the planes (the tile's row-pointer form),
     /// dYᵀ packed into panels by transposes (a sample's adjoint is far smaller than its im2col matrix).
     /// </summary>
     public static void WeightGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint, Span<float> weightGradient, int batch, in Conv2dShape s)
@@ -97,8 +86,13 @@ internal static unsafe class ConvPlanes
                         int rows = Math.Min(MR, taps - i0);
                         for (int r = 0; r < MR; r++)
                             rowOffsets[r] = tapOffsets[i0 + Math.Min(r, rows - 1)] + pc;
+                        float* a = planes;
                         for (int u = 0; u < panels; u++)
-                            Rows8(planes, rowOffsets, packedB + (long)u * NR * kc, kc, product + (long)i0 * outC + u * NR, outC, rows, Math.Min(NR, outC - u * NR), add);
+                        {
+                            GemmMicroKernel.RunWide(a + rowOffsets[0], a + rowOffsets[1], a + rowOffsets[2], a + rowOffsets[3],
+                                a + rowOffsets[4], a + rowOffsets[5], a + rowOffsets[6], a + rowOffsets[7], 1,
+                                packedB + (long)u * NR * kc, kc, product + (long)i0 * outC + u * NR, outC, rows, Math.Min(NR, outC - u * NR), add);
+                        }
                     }
                 }
             }
@@ -216,50 +210,7 @@ internal static unsafe class ConvPlanes
             x = Vector512.Create(a[7]);
             c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
         }
-        StoreTile(c, ldc, rows, cols, accumulate, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71);
-    }
-
-    /// <summary>
-    /// C[0..rows, 0..cols] (+)= A·B over kc steps, A(r, q) = a[rowOffsets[r] + q] (eight rows anywhere, each read along
-    /// q), B a packed panel (row q at b + 32q): the packed GEMM's 8 × 32 tile with A read in place.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Rows8(float* a, int* rowOffsets, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate)
-    {
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
-        if (accumulate)
-        {
-            // C (a weight gradient summed over samples) is read only after the k loop: fetch it while the FMAs run.
-            for (int r = 0; r < MR; r++)
-            {
-                Sse.Prefetch0(c + r * ldc);
-                Sse.Prefetch0(c + r * ldc + 16);
-            }
-        }
-        float* a0 = a + rowOffsets[0], a1 = a + rowOffsets[1], a2 = a + rowOffsets[2], a3 = a + rowOffsets[3];
-        float* a4 = a + rowOffsets[4], a5 = a + rowOffsets[5], a6 = a + rowOffsets[6], a7 = a + rowOffsets[7];
-        for (nint q = 0; q < kc; q++, b += NR)
-        {
-            Vector512<float> b0 = Avx512F.LoadVector512(b), b1 = Avx512F.LoadVector512(b + 16);
-            Vector512<float> x = Vector512.Create(a0[q]);
-            c00 = Avx512F.FusedMultiplyAdd(x, b0, c00); c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
-            x = Vector512.Create(a1[q]);
-            c10 = Avx512F.FusedMultiplyAdd(x, b0, c10); c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
-            x = Vector512.Create(a2[q]);
-            c20 = Avx512F.FusedMultiplyAdd(x, b0, c20); c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
-            x = Vector512.Create(a3[q]);
-            c30 = Avx512F.FusedMultiplyAdd(x, b0, c30); c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
-            x = Vector512.Create(a4[q]);
-            c40 = Avx512F.FusedMultiplyAdd(x, b0, c40); c41 = Avx512F.FusedMultiplyAdd(x, b1, c41);
-            x = Vector512.Create(a5[q]);
-            c50 = Avx512F.FusedMultiplyAdd(x, b0, c50); c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
-            x = Vector512.Create(a6[q]);
-            c60 = Avx512F.FusedMultiplyAdd(x, b0, c60); c61 = Avx512F.FusedMultiplyAdd(x, b1, c61);
-            x = Vector512.Create(a7[q]);
-            c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
-        }
-        StoreTile(c, ldc, rows, cols, accumulate, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71);
+        GemmMicroKernel.StoreWide(c, ldc, rows, cols, accumulate, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71);
     }
 
     private const int TailPixelCount = 4, TailChannels = 64;
@@ -291,73 +242,5 @@ internal static unsafe class ConvPlanes
         Avx512F.Store(result + 64, c10); Avx512F.Store(result + 80, c11); Avx512F.Store(result + 96, c12); Avx512F.Store(result + 112, c13);
         Avx512F.Store(result + 128, c20); Avx512F.Store(result + 144, c21); Avx512F.Store(result + 160, c22); Avx512F.Store(result + 176, c23);
         Avx512F.Store(result + 192, c30); Avx512F.Store(result + 208, c31); Avx512F.Store(result + 224, c32); Avx512F.Store(result + 240, c33);
-    }
-
-    // The tile's rows 0..rows−1, columns 0..cols−1: whole registers for a full tile written fresh, else masked.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreTile(float* c, nint ldc, int rows, int cols, bool accumulate,
-        Vector512<float> c00, Vector512<float> c01, Vector512<float> c10, Vector512<float> c11, Vector512<float> c20, Vector512<float> c21,
-        Vector512<float> c30, Vector512<float> c31, Vector512<float> c40, Vector512<float> c41, Vector512<float> c50, Vector512<float> c51,
-        Vector512<float> c60, Vector512<float> c61, Vector512<float> c70, Vector512<float> c71)
-    {
-        if (rows == MR && cols == NR)
-        {
-            StoreFull(c, c00, c01, accumulate);
-            StoreFull(c + ldc, c10, c11, accumulate);
-            StoreFull(c + 2 * ldc, c20, c21, accumulate);
-            StoreFull(c + 3 * ldc, c30, c31, accumulate);
-            StoreFull(c + 4 * ldc, c40, c41, accumulate);
-            StoreFull(c + 5 * ldc, c50, c51, accumulate);
-            StoreFull(c + 6 * ldc, c60, c61, accumulate);
-            StoreFull(c + 7 * ldc, c70, c71, accumulate);
-            return;
-        }
-        var low = FirstLanes(cols);
-        var high = FirstLanes(cols - 16);
-        Store(c, c00, c01, low, high, accumulate);
-        if (rows < 2) return;
-        Store(c + ldc, c10, c11, low, high, accumulate);
-        if (rows < 3) return;
-        Store(c + 2 * ldc, c20, c21, low, high, accumulate);
-        if (rows < 4) return;
-        Store(c + 3 * ldc, c30, c31, low, high, accumulate);
-        if (rows < 5) return;
-        Store(c + 4 * ldc, c40, c41, low, high, accumulate);
-        if (rows < 6) return;
-        Store(c + 5 * ldc, c50, c51, low, high, accumulate);
-        if (rows < 7) return;
-        Store(c + 6 * ldc, c60, c61, low, high, accumulate);
-        if (rows < 8) return;
-        Store(c + 7 * ldc, c70, c71, low, high, accumulate);
-    }
-
-    private static Vector512<float> FirstLanes(int count) => Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreFull(float* c, Vector512<float> low, Vector512<float> high, bool accumulate)
-    {
-        if (accumulate)
-        {
-            low += Avx512F.LoadVector512(c);
-            high += Avx512F.LoadVector512(c + 16);
-        }
-        Avx512F.Store(c, low);
-        Avx512F.Store(c + 16, high);
-    }
-
-    // Masked-off lanes are neither read nor written: a row's panel may end where the next row (or the buffer) begins.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* c, Vector512<float> low, Vector512<float> high, Vector512<float> lowMask, Vector512<float> highMask, bool accumulate)
-    {
-        Store(c, low, lowMask, accumulate);
-        Store(c + 16, high, highMask, accumulate);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* c, Vector512<float> value, Vector512<float> mask, bool accumulate)
-    {
-        if (accumulate)
-            value += Avx512F.MaskLoad(c, mask, Vector512<float>.Zero);
-        Avx512F.MaskStore(c, mask, value);
     }
 }

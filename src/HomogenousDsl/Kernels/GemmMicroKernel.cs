@@ -49,8 +49,16 @@ internal static class GemmMicroKernel
     }
 
     /// <summary><see cref="Run(float*, nint, nint, float*, int, float*, nint, int, int, bool)"/> in 16 Vector512 accumulators.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void RunWide(float* a, nint lda, nint kStep, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate)
+        => RunWide(a, a + lda, a + 2 * lda, a + 3 * lda, a + 4 * lda, a + 5 * lda, a + 6 * lda, a + 7 * lda, kStep, b, kc, c, ldc, rows, cols, accumulate);
+
+    /// <summary>
+    /// The 512-bit tile with its eight A rows anywhere: A(r, p) = a_r[p·kStep] (a convolution reads eight im2col rows
+    /// in place from its shifted planes this way).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void RunWide(float* a0, float* a1, float* a2, float* a3, float* a4, float* a5, float* a6, float* a7, nint kStep,
+        float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
@@ -64,7 +72,6 @@ internal static class GemmMicroKernel
                 Sse.Prefetch0(c + r * ldc + 16);
             }
         }
-        float* a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda, a4 = a + 4 * lda, a5 = a + 5 * lda, a6 = a + 6 * lda, a7 = a + 7 * lda;
         for (nint q = 0, end = kc * kStep; q != end; q += kStep, b += Columns)
         {
             Vector512<float> b0 = Avx512F.LoadVector512(b), b1 = Avx512F.LoadVector512(b + 16);
@@ -85,7 +92,20 @@ internal static class GemmMicroKernel
             x = Vector512.Create(a7[q]);
             c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
         }
+        StoreWide(c, ldc, rows, cols, accumulate, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71);
+    }
 
+    /// <summary>
+    /// Stores (or adds) a 512-bit tile's rows 0..rows−1, columns 0..cols−1: whole registers for a full tile; for an edge
+    /// tile (only the last row block or column panel) masked stores, with no stack spill, so the common path carries no
+    /// stack buffer (and no buffer-overrun cookie) either.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void StoreWide(float* c, nint ldc, int rows, int cols, bool accumulate,
+        Vector512<float> c00, Vector512<float> c01, Vector512<float> c10, Vector512<float> c11, Vector512<float> c20, Vector512<float> c21,
+        Vector512<float> c30, Vector512<float> c31, Vector512<float> c40, Vector512<float> c41, Vector512<float> c50, Vector512<float> c51,
+        Vector512<float> c60, Vector512<float> c61, Vector512<float> c70, Vector512<float> c71)
+    {
         if (rows == Rows && cols == Columns)
         {
             Store(c, c00, c01, accumulate);
@@ -98,9 +118,6 @@ internal static class GemmMicroKernel
             Store(c + 7 * ldc, c70, c71, accumulate);
             return;
         }
-
-        // Edge tile (only the last row block or column panel): masked stores of the valid columns, rows up to `rows`.
-        // No stack spill, so the common path carries no stack buffer (and no buffer-overrun cookie) either.
         var low = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(cols)).AsSingle();
         var high = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(cols - 16)).AsSingle();
         StoreMasked(c, c00, c01, low, high, accumulate);
