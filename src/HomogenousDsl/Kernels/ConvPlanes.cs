@@ -6,14 +6,15 @@ namespace HomogenousDsl.Kernels;
 
 /// <summary>
 /// Direct stride-1 convolution for wide patches (W4's second convolution: forward, weight gradient, and its input
-/// adjoint as a convolution) on the GEMM's 8 × 32 register tile, with no im2col packing. <see cref="ConvDirect"/>'s shifted planes make im2col row
-/// (c, kh, kw) of a sample the contiguous run P[c, kw][kh·OutWidth + j], so the tile reads its two B registers per k
-/// step straight from the planes at a per-tap offset; the weights, packed once per call into k-major tiles of eight
-/// output channels, are the broadcast side. The output is NCHW as computed: no transposes. k is blocked as
-/// <see cref="PackedGemm"/> blocks it. Packing the im2col panels cost as much as the FMAs they fed when only 32–64
-/// output channels reuse each packed float (the packed path ran conv2 at 159 GFLOP/s forward, 140 for its adjoint).
-/// Pixels run in panels of 32; a last panel of at most 16 runs with channels along the registers (<see cref="TailPixels"/>). The weight gradient turns the product around (dWᵀ = col·dYᵀ): the
-/// planes give eight im2col rows read in place as the broadcast side. Only for Vector512 hardware.
+/// adjoint as a convolution) on the GEMM's 8 × 32 register tile, with no im2col packing. <see cref="ConvDirect"/>'s
+/// shifted planes make im2col row (c, kh, kw) of a sample the contiguous run P[c, kw][kh·OutWidth + j], so the tile
+/// reads its two B registers per k step straight from the planes at a per-tap offset; the weights, packed once per call
+/// into k-major tiles of eight output channels, are the broadcast side. The output is NCHW as computed: no transposes.
+/// k is blocked as <see cref="PackedGemm"/> blocks it. Packing the im2col panels cost as much as the FMAs they fed when
+/// only 32–64 output channels reuse each packed float (the packed path ran conv2 at 159 GFLOP/s forward, 140 for its
+/// adjoint). Pixels run in panels of 32; a last panel of at most 16 runs with channels along the registers
+/// (<see cref="TailPixels"/>). The weight gradient turns the product around (dWᵀ = col·dYᵀ): the planes give eight
+/// im2col rows read in place as the broadcast side. Only for Vector512 hardware.
 /// </summary>
 internal static unsafe class ConvPlanes
 {
@@ -48,8 +49,8 @@ internal static unsafe class ConvPlanes
 
     /// <summary>
     /// weightGradient[o, p] += Σ_n Σ_j dy[n, o, j]·col_n[p, j] for <see cref="Applies"/> shapes: dWᵀ = col·dYᵀ per
-    /// sample, the im2col side the broadcast one with its eight rows read in place from the planes (the tile's row-pointer form),
-    /// dYᵀ packed into panels by transposes (a sample's adjoint is far smaller than its im2col matrix).
+    /// sample, the im2col side the broadcast one with its eight rows read in place from the planes (the tile's
+    /// row-pointer form), dYᵀ packed into panels by transposes (a sample's adjoint is far smaller than its im2col matrix).
     /// </summary>
     public static void WeightGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint, Span<float> weightGradient, int batch, in Conv2dShape s)
     {
