@@ -254,7 +254,6 @@ internal static unsafe class ConvDirect
         return offsets;
     }
 
-    /// <summary>P[c, kw][r·OutWidth + ow] = x[c, r − P, ow + kw − P], zero outside the image and in the 16-float slack.</summary>
     private static void ZeroFill(float* p, int count)
     {
         int i = 0;
@@ -264,6 +263,7 @@ internal static unsafe class ConvDirect
             Avx512F.MaskStore(p + i, Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count - i)).AsSingle(), Vector512<float>.Zero);
     }
 
+    /// <summary>P[c, kw][r·OutWidth + ow] = x[c, r − P, ow + kw − P], zero outside the image and in the 16-float slack.</summary>
     internal static void BuildPlanes(float* x, float* planes, in Conv2dShape s)
     {
         int h = s.InHeight, w = s.InWidth, k = s.Kernel, pad = s.Padding, outW = s.OutWidth, hp = h + 2 * pad, planeSize = PlaneSize(s);
@@ -273,7 +273,7 @@ internal static unsafe class ConvDirect
             return;
         }
         // Everything here is short (rows of 14 floats, 28-float borders in W4) and runs 160–320 times a sample: one
-        // masked load and one store per row, the masks made once per call (each plane's were 4% of W4's step).
+        // masked load and one store per row, with the masks made once per call rather than once per plane.
         // A row's store runs 16 − OutWidth floats into the next row, which is written after it; the bottom border is
         // filled after the last row. Masked-off lanes are not read, so a load may start before its row or the input.
         var lanes = Vector512<int>.Indices;

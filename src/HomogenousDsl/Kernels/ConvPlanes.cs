@@ -87,11 +87,10 @@ internal static unsafe class ConvPlanes
                         int rows = Math.Min(MR, taps - i0);
                         for (int r = 0; r < MR; r++)
                             rowOffsets[r] = tapOffsets[i0 + Math.Min(r, rows - 1)] + pc;
-                        float* a = planes;
                         for (int u = 0; u < panels; u++)
                         {
-                            GemmMicroKernel.RunWide(a + rowOffsets[0], a + rowOffsets[1], a + rowOffsets[2], a + rowOffsets[3],
-                                a + rowOffsets[4], a + rowOffsets[5], a + rowOffsets[6], a + rowOffsets[7], 1,
+                            GemmMicroKernel.RunWide(planes + rowOffsets[0], planes + rowOffsets[1], planes + rowOffsets[2], planes + rowOffsets[3],
+                                planes + rowOffsets[4], planes + rowOffsets[5], planes + rowOffsets[6], planes + rowOffsets[7], 1,
                                 packedB + (long)u * NR * kc, kc, product + (long)i0 * outC + u * NR, outC, rows, Math.Min(NR, outC - u * NR), add);
                         }
                     }

@@ -28,8 +28,9 @@ public sealed class Conv2dKernelTests
     /// padding beyond K−1 (input adjoint not a convolution); pointwise; a single input channel (adjoint per sample);
     /// 600-pixel outputs (two groups of samples); a 5×5 layer like W4's second convolution, scaled down. On 512-bit
     /// hardware the stride-1 ones with 8+ output channels run on shifted planes (<see cref="ConvPlanes"/>) forward and for
-    /// the weight gradient (600 pixels: several k blocks), as do input adjoints with 8+ input channels: the last two rows cover a partial 8-channel tile with a last pixel panel of 31
-    /// (masked 32-wide tile) and of 14 (channels along the registers); the last, 70 channels in two groups of a 4-pixel tail.
+    /// the weight gradient (600 pixels: several k blocks), as do input adjoints with 8+ input channels. The last three
+    /// rows cover a partial 8-channel tile, last pixel panels of 31 (masked 32-wide tile) and of 14 (channels along the
+    /// registers), and 70 channels in two groups of a 4-pixel tail.
     /// </summary>
     public static TheoryData<int, int, int, int, int, int, int> PackedShapes => new()
     {
