@@ -9,7 +9,7 @@ namespace HomogenousDsl.Kernels;
 /// of <see cref="BlockColumns"/>, whose packed B block (kc × nc ≤ 512 KB) stays in L2; then one A tile at a time swept
 /// across every B panel of the block. A full A tile whose rows are row-major and evenly spaced (weights, a batch of
 /// adjoints) is read in place rather than copied: the copy cost as much as the tile's reuse saved. A column-major A
-/// (a transposed operand: Wᵀ, a batch-major dYᵀ) packs into k-major tiles by plain copies, two tiles per pass; other A
+/// (a transposed operand: Wᵀ, a batch-major dYᵀ) packs into k-major tiles by plain copies, four tiles per pass; other A
 /// tiles pack row by row. Packed tiles are kept for every n block of their k block (a weight gradient over 784–3,136
 /// inputs). For 512-bit or AVX2 + FMA hardware (<see cref="IsAvailable"/>); <see cref="IsWorthwhile"/> says when packing pays.
 /// </summary>
@@ -19,6 +19,9 @@ internal static unsafe class PackedGemm
 
     /// <summary>Columns per packed B block.</summary>
     public const int BlockColumns = 512;
+
+    // K-major A tiles packed in one pass (see GemmPacking.PackAKMajorTiles), so the slots an A not kept needs.
+    private const int TileGroup = 4;
 
     /// <summary>
     /// True where the micro-kernel has registers to run in: 512-bit ones, or 256-bit ones with FMA (AVX2 machines).
@@ -45,7 +48,7 @@ internal static unsafe class PackedGemm
         // is at most one block of columns wide, whatever the balancing of n' makes of it.
         int kcMax = BlockDepth(k), tiles = (m + MR - 1) / MR;
         GemmWorkspace workspace = GemmWorkspace.Current;
-        workspace.Floats(FloatSlot.PackedA, (long)MR * KC * Math.Max(2, n > BlockColumns ? tiles : 2));
+        workspace.Floats(FloatSlot.PackedA, (long)MR * KC * Math.Max(TileGroup, n > BlockColumns ? tiles : 0));
         workspace.Floats(FloatSlot.PackedB, (long)kcMax * Math.Min((n + NR - 1) / NR * NR, BlockColumns) + GemmPacking.Slack);
     }
 
@@ -69,7 +72,7 @@ internal static unsafe class PackedGemm
         // With several column blocks, every packed A tile of a k block serves each of them: pack it once, keep them all.
         int tiles = (m + MR - 1) / MR;
         keepA = nBlocks > 1;
-        packedA = workspace.Floats(FloatSlot.PackedA, (long)MR * KC * (keepA ? tiles : 2));
+        packedA = workspace.Floats(FloatSlot.PackedA, (long)MR * KC * (keepA ? tiles : TileGroup));
         packedB = workspace.Floats(FloatSlot.PackedB, (long)kcMax * ((ncMax + NR - 1) / NR * NR) + GemmPacking.Slack);
     }
 
@@ -99,15 +102,23 @@ internal static unsafe class PackedGemm
                 int panels = (nc + NR - 1) / NR;
                 GemmPacking.PackBBlock(b, pc, kc, jc, nc, packedB);
                 bool paired = false;
+                int groupEnd = 0;
                 for (int ic = 0; ic < m; ic += MR)
                 {
                     int rows = Math.Min(MR, m - ic), tile = ic / MR;
                     paired &= (tile & 1) == 1;
-                    // Kept tiles each have a slot; otherwise two slots, so a pair of k-major tiles can be packed together.
-                    var aTile = ATile.Locate(a, ic, rows, pc, packedA + (long)(keepA ? tile : tile & 1) * MR * KC);
-                    if (jc == 0 || !keepA)
+                    // Kept tiles each have a slot; otherwise a group of slots, so k-major tiles can be packed together.
+                    var aTile = ATile.Locate(a, ic, rows, pc, packedA + (long)(keepA ? tile : tile % TileGroup) * MR * KC);
+                    if ((jc == 0 || !keepA) && ic >= groupEnd)
                     {
-                        if (aTile.Source == ATileSource.KMajor && (tile & 1) == 0)
+                        if (aTile.Source == ATileSource.KMajor && tile % TileGroup == 0 && m - ic >= TileGroup * MR
+                            && GemmPacking.IsKMajor(a, ic, TileGroup * MR))
+                        {
+                            // Four full k-major tiles whose rows are adjacent in the source: one pass for all four.
+                            GemmPacking.PackAKMajorTiles(a, ic, TileGroup, pc, kc, aTile.Data);
+                            groupEnd = ic + TileGroup * MR;
+                        }
+                        else if (aTile.Source == ATileSource.KMajor && (tile & 1) == 0)
                         {
                             // A k step of two tiles is one cache line of the source: pack the pair in one pass.
                             int pairRows = Math.Min(2 * MR, m - ic);

@@ -5,7 +5,8 @@ namespace HomogenousDsl.Tests.Kernels;
 /// <summary>
 /// The packed GEMM against a double reference on sizes chosen to hit its edges: partial row tiles (m not a multiple of
 /// 8) and column panels (n not a multiple of 32), k across the 256-wide k blocks (C accumulating across blocks), n across
-/// the 512-column B blocks, strided and transposed operands, overwrite and accumulate.
+/// the 512-column B blocks, strided and transposed operands (k-major A tiles packed four, two or one at a time),
+/// overwrite and accumulate.
 /// </summary>
 public sealed unsafe class PackedGemmTests
 {
@@ -14,6 +15,8 @@ public sealed unsafe class PackedGemmTests
     {
         { 1, 1, 1 }, { 8, 32, 1 }, { 7, 31, 5 }, { 9, 33, 17 }, { 8, 32, 256 }, { 13, 45, 257 }, { 16, 64, 512 },
         { 3, 513, 300 }, { 21, 545, 19 }, { 35, 70, 513 }, { 40, 100, 800 }, { 33, 1100, 70 }, { 17, 600, 520 },
+        // Transposed A: two groups of four k-major tiles then a pair with a partial tile; three groups kept over B blocks.
+        { 77, 97, 300 }, { 104, 530, 40 },
     };
 
     [Theory, MemberData(nameof(Shapes))]
