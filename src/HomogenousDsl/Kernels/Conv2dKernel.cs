@@ -97,6 +97,8 @@ public static class Conv2dKernel
             Guard.AtLeast(inputAdjoint, (long)batch * shape.InputSize);
         if (!Conv2dSplit.TryBackward(weight, input, outputAdjoint, weightGradient, biasGradient, inputAdjoint, batch, shape, scratch, write))
             BackwardCore(weight, input, outputAdjoint, weightGradient, biasGradient, inputAdjoint, batch, shape, scratch, write);
+        // The weights' last read in this pass: an update taken layer by layer may change them now.
+        LayerUpdate.Done(weight[..shape.WeightSize], weightGradient[..shape.WeightSize]);
     }
 
     /// <summary>The backward pass on this thread; arguments validated.</summary>

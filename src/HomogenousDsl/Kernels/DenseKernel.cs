@@ -148,6 +148,8 @@ public static class DenseKernel
         }
         if (!inputAdjoint.IsEmpty)
             InputAdjoint(weight, outputAdjoint, inputAdjoint, batch, inFeatures, outFeatures, inputLayout, outputLayout);
+        // The weights' last read in this pass: an update taken layer by layer may change them now.
+        LayerUpdate.Done(weight[..(outFeatures * inFeatures)], weightGradient[..(outFeatures * inFeatures)]);
     }
 
     /// <summary>

@@ -53,6 +53,11 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
     private double _fusedLogScale;
     private readonly bool[] _rangeFinite;
 
+    // An elementwise update taken layer by layer in a one-thread, one-block backward pass (null: weights not disjoint).
+    private readonly LayerwiseUpdate? _layerwise = LayerwiseUpdate.For(TNetwork.Description);
+    private bool _layerwiseArmed;
+    private bool _layerwiseUsed;
+
     // When a block's kernels were split, the parameter ranges each thread updates (see ParallelPlan).
     private readonly (int Start, int Count)[][] _ownedRanges;
     private readonly bool _kernelsCanSplit;
@@ -94,6 +99,9 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
 
     /// <summary>Bytes allocated so far by this engine's worker threads.</summary>
     internal long WorkerAllocatedBytes => _pool.WorkerAllocatedBytes;
+
+    /// <summary>True when the last update was taken layer by layer during the backward pass (see <see cref="LayerwiseUpdate"/>).</summary>
+    internal bool UpdatedByLayer => _layerwiseUsed;
 
     /// <summary>Threads this engine may use.</summary>
     public int Threads => _pool.Threads;
@@ -176,6 +184,11 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         _parameters = parameters;
         _gradient = gradient;
         _logTotal = logTotal;
+        // One block writes each layer's gradient once: if it also runs on one thread, layers update as they finish.
+        _layerwiseArmed = _layerwise is not null && update is IElementwiseUpdateRule && indices.Length <= _chunk;
+        _layerwiseUsed = false;
+        if (_layerwiseArmed)
+            _layerwise!.Arm(parameters, gradient, update!, logScale);
         var shardsUsed = 1;
         for (var start = 0; start < indices.Length; start += _chunk)
         {
@@ -186,6 +199,9 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
             shardsUsed = Math.Max(shardsUsed, _activeShards);
         }
         _retainedBlock = -1;
+        _layerwiseArmed = false;
+        if (_layerwiseUsed)
+            return _layerwise!.Finish();
         // One gradient buffer needs no summing; when the kernels were split, each thread still updates its own rows.
         if (shardsUsed == 1 && !(_splitInKernels && update is IElementwiseUpdateRule))
             return update?.Apply(parameters, gradient, logScale) ?? true;
@@ -266,7 +282,21 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
             var sample = _blockStart + start + i;
             _samples[sample].WriteAdjoints(outputs.Slice(i * k, k), _data.Targets[_indices[sample]], _logTotal, adjoints.Slice(i * k, k));
         }
-        TNetwork.Backward(_parameters, inputs, adjoints, gradient, count, state.Workspace, write);
+        if (!(_layerwiseArmed && _activeShards == 1 && !_splitInKernels))
+        {
+            TNetwork.Backward(_parameters, inputs, adjoints, gradient, count, state.Workspace, write);
+            return;
+        }
+        _layerwiseUsed = true;
+        LayerUpdate.Begin(_layerwise!);
+        try
+        {
+            TNetwork.Backward(_parameters, inputs, adjoints, gradient, count, state.Workspace, write);
+        }
+        finally
+        {
+            LayerUpdate.End();
+        }
     }
 
     /// <summary>

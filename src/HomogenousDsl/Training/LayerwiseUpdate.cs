@@ -1,0 +1,100 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using HomogenousDsl.Kernels;
+
+namespace HomogenousDsl.Training;
+
+/// <summary>
+/// An elementwise update taken layer by layer during a one-thread backward pass. Each layer's backward call hands over
+/// its weights and weight gradient once it has written the one and read the other for the last time
+/// (<see cref="LayerUpdate.Done"/>), and that range is updated there, while both are still in cache; ranges no layer
+/// handed over (biases) are updated after the pass. One pass over every parameter after the backward pass found the
+/// first layers' ranges gone from L2 and the large ones gone from L3. The rule is elementwise, so the parameters equal
+/// those of one update after the pass, bit for bit.
+/// </summary>
+internal sealed class LayerwiseUpdate : ILayerUpdateSink
+{
+    private readonly (int Start, int Length)[] _weights;
+    private readonly bool[] _done;
+    private float[] _parameters = [];
+    private float[] _gradient = [];
+    private IUpdateRule? _rule;
+    private double _logScale;
+    private bool _finite;
+
+    private LayerwiseUpdate((int Start, int Length)[] weights)
+    {
+        _weights = weights;
+        _done = new bool[weights.Length];
+    }
+
+    /// <summary>
+    /// The layer-by-layer update for a network whose layers' weights are disjoint ranges, else null: a range shared by
+    /// two layers would be updated by the first while the second still reads it.
+    /// </summary>
+    public static LayerwiseUpdate? For(NetworkDescription description)
+    {
+        var weights = description.Layers.Where(layer => layer.HasParameters)
+            .Select(layer => (Start: layer.ParameterOffset, Length: layer.WeightLength))
+            .OrderBy(range => range.Start).ToArray();
+        for (var i = 1; i < weights.Length; i++)
+        {
+            if (weights[i].Start < weights[i - 1].Start + weights[i - 1].Length)
+                return null;
+        }
+        return weights.Length == 0 ? null : new LayerwiseUpdate(weights);
+    }
+
+    /// <summary>Prepares one backward pass whose layers write <paramref name="gradient"/> once each.</summary>
+    public void Arm(float[] parameters, float[] gradient, IUpdateRule rule, double logScale)
+    {
+        _parameters = parameters;
+        _gradient = gradient;
+        _rule = rule;
+        _logScale = logScale;
+        _finite = true;
+        Array.Clear(_done);
+    }
+
+    /// <inheritdoc/>
+    public void Done(ReadOnlySpan<float> weights, ReadOnlySpan<float> gradient)
+    {
+        // Only a layer of this network whose weights and gradient are the same range of this pass's two vectors.
+        var start = Offset(_gradient, gradient);
+        if (start < 0 || start >= _gradient.Length || start != Offset(_parameters, weights) || weights.Length != gradient.Length)
+            return;
+        var layer = Array.IndexOf(_weights, ((int)start, gradient.Length));
+        if (layer < 0 || _done[layer])
+            return;
+        Apply(_weights[layer].Start, _weights[layer].Length);
+        _done[layer] = true;
+    }
+
+    /// <summary>Updates every range no layer handed over; returns false when a parameter became NaN or ±∞.</summary>
+    public bool Finish()
+    {
+        var position = 0;
+        for (var layer = 0; layer < _weights.Length; layer++)
+        {
+            if (!_done[layer])
+                continue;
+            Apply(position, _weights[layer].Start - position);
+            position = _weights[layer].Start + _weights[layer].Length;
+        }
+        Apply(position, _parameters.Length - position);
+        var finite = _finite;
+        _parameters = _gradient = [];
+        _rule = null;
+        return finite;
+    }
+
+    private void Apply(int start, int length)
+    {
+        if (length > 0)
+            _finite &= _rule!.Apply(_parameters.AsSpan(start, length), _gradient.AsSpan(start, length), _logScale);
+    }
+
+    // Position of span's first element in array, in floats (any value when the span lies elsewhere).
+    private static long Offset(float[] array, ReadOnlySpan<float> span)
+        => array.Length == 0 ? -1 : (long)Unsafe.ByteOffset(ref MemoryMarshal.GetArrayDataReference(array), ref MemoryMarshal.GetReference(span)) / sizeof(float);
+}

@@ -1,0 +1,111 @@
+using HomogenousDsl.Data;
+using HomogenousDsl.Losses;
+using HomogenousDsl.Tests.Kernels;
+using HomogenousDsl.Tests.Networks;
+using HomogenousDsl.Training;
+
+namespace HomogenousDsl.Tests.Training;
+
+/// <summary>
+/// On one thread and one block, an elementwise update is taken layer by layer inside the backward pass, each layer's
+/// weights as soon as its backward call is done with them, the biases afterwards. The parameters and the direction must
+/// equal, bit for bit, those of computing the gradient and then updating; every other plan keeps the update after the pass.
+/// </summary>
+[Collection(nameof(AllocationSensitive))]
+public sealed class LayerwiseUpdateTests
+{
+    private static readonly Dataset s_digits = MnistLoader.TwoClass(EmbeddedDigits.Load(), 3, 5, maxPerClass: 100);
+
+    [Fact]
+    public void DenseLayersUpdatedInTheBackwardPassEqualGradientThenUpdate()
+        => AssertUpdateEqualsGradientThenUpdate<DigitsMlp>(s_digits, samples: 64, chunk: 64, threads: 1, byLayer: true);
+
+    [Fact]
+    public void ConvolutionAndDenseLayersUpdatedInTheBackwardPassEqualGradientThenUpdate()
+        => AssertUpdateEqualsGradientThenUpdate<DigitsCnn>(s_digits, samples: 32, chunk: 32, threads: 1, byLayer: true);
+
+    /// <summary>Biases are not handed over by their layers: the ranges between the weights are updated after the pass.</summary>
+    [Fact]
+    public void RangesBetweenTheWeightsAreUpdatedAfterThePass()
+    {
+        AssertUpdateEqualsGradientThenUpdate<DenseRelu>(Random("dense", 5, 40), samples: 40, chunk: 40, threads: 1, byLayer: true);
+        AssertUpdateEqualsGradientThenUpdate<ConvMax>(Random("conv", 72, 24), samples: 24, chunk: 24, threads: 1, byLayer: true);
+    }
+
+    /// <summary>Two blocks add to each layer's gradient twice, so no layer's gradient is final before the last pass.</summary>
+    [Fact]
+    public void SetsOfSeveralBlocksUpdateAfterThePass()
+        => AssertUpdateEqualsGradientThenUpdate<DigitsMlp>(s_digits, samples: 100, chunk: 64, threads: 1, byLayer: false);
+
+    [Fact]
+    public void SplitBlocksUpdateInTheReduction()
+    {
+        using var _ = SplitPlan.InKernels();
+        AssertUpdateEqualsGradientThenUpdate<DigitsMlp>(s_digits, samples: 64, chunk: 64, threads: 2, byLayer: false);
+    }
+
+    [Fact]
+    public void ANonFiniteLayerIsReported()
+    {
+        var parameters = new float[DigitsMlp.ParameterCount];
+        ParameterInitializer.HeNormal(DigitsMlp.Description, parameters, seed: 3);
+        var batch = Enumerable.Range(0, 64).ToArray();
+        using var engine = new GradientEngine<DigitsMlp>(s_digits, LossKind.Exponential, 64, 64, threads: 1);
+        var logTotal = engine.Evaluate(parameters, batch);
+        Assert.False(engine.NormalizedGradientAndUpdate(parameters, batch, logTotal, new float[parameters.Length], new ConstantStep(1e300), logTotal));
+        Assert.True(engine.UpdatedByLayer);
+    }
+
+    /// <summary>Two layers reading one range of weights would see it updated between them: such a table is refused.</summary>
+    [Fact]
+    public void SharedWeightsAreNotUpdatedByLayer()
+    {
+        LayerDescriptor Dense(int index, int offset) => new(index, LayerKind.Dense, [4], [4], [4, 4], offset, 0, 1);
+        var shared = new NetworkDescription("Shared", [4], 4, 2, 16, [Dense(0, 0), Dense(1, 0)]);
+        var separate = new NetworkDescription("Separate", [4], 4, 2, 32, [Dense(0, 0), Dense(1, 16)]);
+        Assert.Null(LayerwiseUpdate.For(shared));
+        Assert.NotNull(LayerwiseUpdate.For(separate));
+    }
+
+    private static void AssertUpdateEqualsGradientThenUpdate<TNetwork>(Dataset data, int samples, int chunk, int threads, bool byLayer)
+        where TNetwork : IHomogeneousNetwork<TNetwork>
+    {
+        var parameters = new float[TNetwork.ParameterCount];
+        ParameterInitializer.HeNormal(TNetwork.Description, parameters, seed: 11);
+        for (var i = 0; i < parameters.Length; i++)
+            parameters[i] += 0.01f * (i % 7 - 3);   // biases away from zero, so their update is not trivially exact
+        var batch = Enumerable.Range(0, samples).Select(i => (i * 7) % data.Count).ToArray();
+        var rule = new ConstantStep(0.05);
+        using var engine = new GradientEngine<TNetwork>(data, LossKind.Logistic, samples, chunk, threads);
+
+        var separate = (float[])parameters.Clone();
+        var direction = new float[parameters.Length];
+        var logTotal = engine.Evaluate(separate, batch);
+        engine.NormalizedGradient(separate, batch, logTotal, direction);
+        Assert.True(rule.Apply(separate, direction, logTotal + 2));
+
+        var fused = (float[])parameters.Clone();
+        var fusedDirection = new float[parameters.Length];
+        Assert.Equal(logTotal, engine.Evaluate(fused, batch));
+        Assert.True(engine.NormalizedGradientAndUpdate(fused, batch, logTotal, fusedDirection, rule, logTotal + 2));
+        Assert.Equal(byLayer, engine.UpdatedByLayer);
+        Assert.Equal(direction, fusedDirection);
+        Assert.Equal(separate, fused);
+        // Every weight and bias range moved (some entries may not: a dead unit's gradient is zero).
+        foreach (var layer in TNetwork.Description.ParameterizedLayers)
+        {
+            Assert.True(Moved(layer.ParameterOffset, layer.WeightLength), $"{layer.Name} weights");
+            Assert.True(layer.BiasLength == 0 || Moved(layer.ParameterOffset + layer.WeightLength, layer.BiasLength), $"{layer.Name} bias");
+        }
+
+        bool Moved(int start, int length)
+            => !fused.AsSpan(start, length).SequenceEqual(parameters.AsSpan(start, length));
+    }
+
+    private static Dataset Random(string name, int features, int count)
+    {
+        var values = TestData.Random(features * count, features);
+        var shape = features == 72 ? new[] { 2, 6, 6 } : new[] { features };
+        return Dataset.Binary(name, values, shape, Enumerable.Range(0, count).Select(i => i % 2 == 0 ? 1 : -1).ToArray());
+    }
+}
