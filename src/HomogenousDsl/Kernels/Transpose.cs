@@ -11,9 +11,13 @@ internal static unsafe class Transpose
     /// destination[j·ldd + i] = act(bias[i] (or 0) + source[i·columns + j]) for a rows × columns source, act being
     /// <typeparamref name="TOp"/> with parameter <paramref name="slope"/>: whole 16×16 blocks in registers, the ragged
     /// edges element by element. <paramref name="ldd"/> ≥ rows lets a thread fill its columns of a wider destination.
+    /// With <paramref name="alongDestination"/>, each band of 16 destination rows is written end to end before the
+    /// next: for a destination that is not in L2 (a whole-set evaluation's activations), whose rows are then 16
+    /// sequential streams the prefetchers follow rather than one new line of every row per block (W5: the transposed
+    /// store 8% → 4.5% of the evaluation).
     /// </summary>
-    public static void AddBias<TOp>(float* source, int columns, int rows, float* bias, float* destination, int ldd, float slope)
-        where TOp : IUnaryOperator
+    public static void AddBias<TOp>(float* source, int columns, int rows, float* bias, float* destination, int ldd, float slope,
+        bool alongDestination = false) where TOp : IUnaryOperator
     {
         // A 16 × 16 block stores 16 destination rows. When they lie a multiple of 4 KB apart (1,024 outputs a sample)
         // they all fall in one L1 set, which holds 12 lines: the stores evict each other (0.81 ns a float at W3's shape
@@ -21,15 +25,24 @@ internal static unsafe class Transpose
         bool aliased = (ldd & 1023) == 0;
         int width = aliased ? 8 : 16;
         int fullRows = rows & ~15, fullColumns = columns / width * width;
-        for (int i0 = 0; i0 < fullRows; i0 += 16)
+        if (alongDestination && !aliased)
         {
-            float* b = bias == null ? null : bias + i0;
-            for (int j0 = 0; j0 < fullColumns; j0 += width)
+            for (int j0 = 0; j0 < fullColumns; j0 += 16)
+            for (int i0 = 0; i0 < fullRows; i0 += 16)
+                Block16<TOp>(source + (long)i0 * columns + j0, columns, destination + (long)j0 * ldd + i0, ldd, bias == null ? null : bias + i0, slope);
+        }
+        else
+        {
+            for (int i0 = 0; i0 < fullRows; i0 += 16)
             {
-                if (aliased)
-                    Block16x8<TOp>(source + (long)i0 * columns + j0, columns, destination + (long)j0 * ldd + i0, ldd, b, slope);
-                else
-                    Block16<TOp>(source + (long)i0 * columns + j0, columns, destination + (long)j0 * ldd + i0, ldd, b, slope);
+                float* b = bias == null ? null : bias + i0;
+                for (int j0 = 0; j0 < fullColumns; j0 += width)
+                {
+                    if (aliased)
+                        Block16x8<TOp>(source + (long)i0 * columns + j0, columns, destination + (long)j0 * ldd + i0, ldd, b, slope);
+                    else
+                        Block16<TOp>(source + (long)i0 * columns + j0, columns, destination + (long)j0 * ldd + i0, ldd, b, slope);
+                }
             }
         }
         for (int j = 0; j < columns; j++)

@@ -88,6 +88,31 @@ public sealed class DenseLayoutTests
         }
     }
 
+    /// <summary>
+    /// A long batch-major input into a feature-major output turns the product around (samples as the broadcast rows,
+    /// Wᵀ packed): the same bits as the batch-major output's product, with bias and activation, in one chunk and in
+    /// several, and a ragged last tile of samples.
+    /// </summary>
+    [Theory]
+    [InlineData(1100, 77, 40)]
+    [InlineData(600, 300, 37)]
+    [InlineData(97, 50, 33)]
+    public void SamplesAsRowsEqualTheBatchMajorProductExactly(int batch, int inFeatures, int outFeatures)
+    {
+        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            return;
+        int chunk = batch > 2 * DenseGemm.ForwardChunk ? DenseGemm.ForwardChunk : batch;
+        Assert.True(DenseGemm.SamplesAsRows(Batch, Feature, chunk, outFeatures));
+        float[] w = TestData.Random(outFeatures * inFeatures, 51), bias = TestData.Random(outFeatures, 52), x = TestData.Random(batch * inFeatures, 53);
+        foreach (var withBias in new[] { true, false })
+        {
+            float[] b = withBias ? bias : [], y = TestData.Filled(batch * outFeatures, float.NaN), yF = TestData.Filled(batch * outFeatures, float.NaN);
+            DenseKernel.Forward(w, b, x, y, batch, inFeatures, outFeatures, ActivationEpilogue.LeakyRelu, 0.25f, Batch, Batch);
+            DenseKernel.Forward(w, b, x, yF, batch, inFeatures, outFeatures, ActivationEpilogue.LeakyRelu, 0.25f, Batch, Feature);
+            Assert.Equal(y, Transposed(yF, outFeatures, batch));
+        }
+    }
+
     [Fact]
     public void UnknownLayoutsThrow()
     {
