@@ -44,13 +44,19 @@ public sealed class LayerwiseUpdateTests
         AssertUpdateEqualsGradientThenUpdate<DigitsMlp>(s_digits, samples: 64, chunk: 64, threads: 2, byLayer: false);
     }
 
+    /// <summary>A network below the engine's default size threshold keeps one update pass after the backward pass.</summary>
+    [Fact]
+    public void SmallNetworksAreUpdatedAfterThePass()
+        => AssertUpdateEqualsGradientThenUpdate<DenseRelu>(Random("dense", 5, 40), samples: 40, chunk: 40, threads: 1, byLayer: false,
+            layerwiseFrom: null);
+
     [Fact]
     public void ANonFiniteLayerIsReported()
     {
         var parameters = new float[DigitsMlp.ParameterCount];
         ParameterInitializer.HeNormal(DigitsMlp.Description, parameters, seed: 3);
         var batch = Enumerable.Range(0, 64).ToArray();
-        using var engine = new GradientEngine<DigitsMlp>(s_digits, LossKind.Exponential, 64, 64, threads: 1);
+        using var engine = new GradientEngine<DigitsMlp>(s_digits, LossKind.Exponential, 64, 64, threads: 1) { LayerwiseMinimumParameters = 0 };
         var logTotal = engine.Evaluate(parameters, batch);
         Assert.False(engine.NormalizedGradientAndUpdate(parameters, batch, logTotal, new float[parameters.Length], new ConstantStep(1e300), logTotal));
         Assert.True(engine.UpdatedByLayer);
@@ -67,8 +73,8 @@ public sealed class LayerwiseUpdateTests
         Assert.NotNull(LayerwiseUpdate.For(separate));
     }
 
-    private static void AssertUpdateEqualsGradientThenUpdate<TNetwork>(Dataset data, int samples, int chunk, int threads, bool byLayer)
-        where TNetwork : IHomogeneousNetwork<TNetwork>
+    private static void AssertUpdateEqualsGradientThenUpdate<TNetwork>(Dataset data, int samples, int chunk, int threads, bool byLayer,
+        int? layerwiseFrom = 0) where TNetwork : IHomogeneousNetwork<TNetwork>
     {
         var parameters = new float[TNetwork.ParameterCount];
         ParameterInitializer.HeNormal(TNetwork.Description, parameters, seed: 11);
@@ -77,6 +83,9 @@ public sealed class LayerwiseUpdateTests
         var batch = Enumerable.Range(0, samples).Select(i => (i * 7) % data.Count).ToArray();
         var rule = new ConstantStep(0.05);
         using var engine = new GradientEngine<TNetwork>(data, LossKind.Logistic, samples, chunk, threads);
+        // These networks are smaller than the engine's threshold for the layer-by-layer update: lowered so they take it.
+        if (layerwiseFrom is int minimum)
+            engine.LayerwiseMinimumParameters = minimum;
 
         var separate = (float[])parameters.Clone();
         var direction = new float[parameters.Length];
