@@ -71,8 +71,9 @@ internal static unsafe class DenseGemm
     /// of a set read from memory (W5: 7% of the evaluation). Turned around, the sample rows are the tile's broadcast
     /// side, read in place with the next tile prefetched while one computes; Wᵀ is packed once per call and the
     /// product transposed into the output (together 5–6%). Each output is the same chain of fused multiply-adds in the
-    /// same k blocks either way, so the bits do not change. Not for training batches, where W is the larger operand,
-    /// nor for split kernels, whose shares are output rows; 512-bit hardware only, where it was measured.
+    /// same k blocks either way, so the bits do not change. Only where the chunk's input is at least twice the size of
+    /// W (not a training batch through a wide layer, where W is the larger operand to pack), not for split kernels,
+    /// whose shares are output rows, and on 512-bit hardware only, where it was measured.
     /// </summary>
     internal static bool SamplesAsRows(ActivationLayout inputLayout, ActivationLayout outputLayout, int chunk, int outFeatures)
         => inputLayout == ActivationLayout.BatchMajor && outputLayout == ActivationLayout.FeatureMajor
