@@ -15,6 +15,12 @@ internal static unsafe class DenseGemm
     public const int ForwardChunk = 512;
 
     /// <summary>
+    /// Samples per forward product for a batch: a big batch (full-data evaluation) goes in chunks so the product stays
+    /// in cache for the epilogue; training batches go whole, so the weights are packed once.
+    /// </summary>
+    public static int ForwardChunkFor(int batch) => batch > 2 * ForwardChunk ? ForwardChunk : batch;
+
+    /// <summary>
     /// output = act(bias (or 0) + W·input) per sample: a batch-major output is transposed back from the product (act
     /// applied as it is), a feature-major one is the product itself, finished row by row where a bias or act applies.
     /// </summary>
@@ -22,9 +28,7 @@ internal static unsafe class DenseGemm
         int batch, int inFeatures, int outFeatures, float slope, ActivationLayout inputLayout, ActivationLayout outputLayout) where TOp : IUnaryOperator
     {
         GemmWorkspace ws = GemmWorkspace.Current;
-        // A big batch (full-data evaluation) goes in chunks so the product stays in cache for the epilogue; training
-        // batches go whole, so the weights are packed once.
-        int chunk = batch > 2 * ForwardChunk ? ForwardChunk : batch;
+        int chunk = ForwardChunkFor(batch);
         bool featureMajorIn = inputLayout == ActivationLayout.FeatureMajor, featureMajorOut = outputLayout == ActivationLayout.FeatureMajor;
         bool samplesAsRows = SamplesAsRows(inputLayout, outputLayout, chunk, outFeatures);
         float* product = featureMajorOut && !samplesAsRows ? null : ws.Floats(FloatSlot.Product, (long)outFeatures * chunk);

@@ -59,7 +59,7 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
     /// <summary>
     /// Parameters from which the update goes layer by layer. Below it the gradient and the parameters (8 bytes each
     /// pair: 512 KB at the default, half of L2) are still in cache when the update pass runs after the backward pass,
-    /// so handing each layer over saves nothing and its bookkeeping cost W1 (300 parameters) 2–7% of its step.
+    /// so handing each layer over saves nothing and its bookkeeping cost W1 (300 parameters) 2–6% of its step.
     /// </summary>
     internal int LayerwiseMinimumParameters { get; set; } = 65_536;
     private bool _layerwiseArmed;

@@ -101,8 +101,7 @@ public sealed class DenseLayoutTests
     {
         if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             return;
-        int chunk = batch > 2 * DenseGemm.ForwardChunk ? DenseGemm.ForwardChunk : batch;
-        Assert.True(DenseGemm.SamplesAsRows(Batch, Feature, chunk, outFeatures));
+        Assert.True(DenseGemm.SamplesAsRows(Batch, Feature, DenseGemm.ForwardChunkFor(batch), outFeatures));
         float[] w = TestData.Random(outFeatures * inFeatures, 51), bias = TestData.Random(outFeatures, 52), x = TestData.Random(batch * inFeatures, 53);
         foreach (var withBias in new[] { true, false })
         {
