@@ -112,9 +112,13 @@ internal static unsafe class DenseGemm
         }
     }
 
-    /// <summary>weightGradient[o, i] (+)= Σ_b dy(b, o)·input(b, i), each operand in its layout.</summary>
+    /// <summary>
+    /// weightGradient[o, i] (+)= Σ_b dy(b, o)·input(b, i), each operand in its layout; then <paramref name="finished"/>
+    /// over the rows, split: on the thread that computed them, as it finishes them.
+    /// </summary>
     public static void WeightGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint, Span<float> weightGradient,
-        int batch, int inFeatures, int outFeatures, bool accumulate, ActivationLayout inputLayout, ActivationLayout outputLayout)
+        int batch, int inFeatures, int outFeatures, bool accumulate, ActivationLayout inputLayout, ActivationLayout outputLayout,
+        ISplitEpilogue? finished = null)
     {
         GemmWorkspace ws = GemmWorkspace.Current;
         fixed (float* x = input, dy = outputAdjoint, dw = weightGradient)
@@ -128,8 +132,10 @@ internal static unsafe class DenseGemm
                 ? new OffsetMatrix(x, Affine(ws, IntSlot.BRows, batch, 1), Affine(ws, IntSlot.BColumns, inFeatures, batch), columnStride: batch)
                 : new OffsetMatrix(x, Affine(ws, IntSlot.BRows, batch, inFeatures), Affine(ws, IntSlot.BColumns, inFeatures, 1), columnStride: 1);
             // Split by output feature, the rows the same thread computed in the forward pass and will update.
-            if (!SplitGemm.TryRun(a, b, dw, inFeatures, outFeatures, inFeatures, batch, accumulate, SplitAxis.Rows))
-                PackedGemm.Multiply(a, b, dw, inFeatures, outFeatures, inFeatures, batch, accumulate);
+            if (SplitGemm.TryRun(a, b, dw, inFeatures, outFeatures, inFeatures, batch, accumulate, SplitAxis.Rows, finished))
+                return;
+            PackedGemm.Multiply(a, b, dw, inFeatures, outFeatures, inFeatures, batch, accumulate);
+            finished?.Finish(0, outFeatures);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using HomogenousDsl.Parallelism;
 
 namespace HomogenousDsl.Kernels;
 
@@ -135,7 +136,13 @@ public static class DenseKernel
         bool overwrite = write == GradientWrite.Overwrite;
         if (overwrite && !biasGradient.IsEmpty)
             biasGradient[..outFeatures].Clear();
-        WeightGradient(input, outputAdjoint, weightGradient, batch, inFeatures, outFeatures, overwrite, inputLayout, outputLayout);
+        // Kernels split over threads with the update taken layer by layer: the input adjoint (the weights' last reader)
+        // goes first, so that each thread updates the weight rows whose gradient it has just finished, still in its cache.
+        var weightCount = outFeatures * inFeatures;
+        var rowUpdate = KernelThreads.Current is null ? null : LayerUpdate.TakeRows(weight[..weightCount], weightGradient[..weightCount], inFeatures);
+        if (rowUpdate is not null && !inputAdjoint.IsEmpty)
+            InputAdjoint(weight, outputAdjoint, inputAdjoint, batch, inFeatures, outFeatures, inputLayout, outputLayout);
+        WeightGradient(input, outputAdjoint, weightGradient, batch, inFeatures, outFeatures, overwrite, inputLayout, outputLayout, rowUpdate);
         if (!biasGradient.IsEmpty)
         {
             if (outputLayout == ActivationLayout.FeatureMajor)
@@ -146,10 +153,11 @@ public static class DenseKernel
                     VectorMath.Add(outputAdjoint.Slice(b * outFeatures, outFeatures), biasGradient[..outFeatures]);
             }
         }
-        if (!inputAdjoint.IsEmpty)
+        if (rowUpdate is null && !inputAdjoint.IsEmpty)
             InputAdjoint(weight, outputAdjoint, inputAdjoint, batch, inFeatures, outFeatures, inputLayout, outputLayout);
         // The weights' last read in this pass: an update taken layer by layer may change them now.
-        LayerUpdate.Done(weight[..(outFeatures * inFeatures)], weightGradient[..(outFeatures * inFeatures)]);
+        if (rowUpdate is null)
+            LayerUpdate.Done(weight[..weightCount], weightGradient[..weightCount]);
     }
 
     /// <summary>
@@ -171,15 +179,23 @@ public static class DenseKernel
         return (input, output);
     }
 
-    // dW = dYᵀ·X. The packed product stores directly when overwriting; the small paths clear first and accumulate.
-    private static unsafe void WeightGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint, Span<float> weightGradient,
-        int batch, int inFeatures, int outFeatures, bool overwrite, ActivationLayout inputLayout, ActivationLayout outputLayout)
+    // dW = dYᵀ·X, then finished(rows) over all of it. The packed product stores directly when overwriting; the small
+    // paths clear first and accumulate.
+    private static void WeightGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint, Span<float> weightGradient,
+        int batch, int inFeatures, int outFeatures, bool overwrite, ActivationLayout inputLayout, ActivationLayout outputLayout, ISplitEpilogue? finished)
     {
         if (PackedGemm.IsWorthwhile(outFeatures, inFeatures, batch))
         {
-            DenseGemm.WeightGradient(input, outputAdjoint, weightGradient, batch, inFeatures, outFeatures, accumulate: !overwrite, inputLayout, outputLayout);
+            DenseGemm.WeightGradient(input, outputAdjoint, weightGradient, batch, inFeatures, outFeatures, accumulate: !overwrite, inputLayout, outputLayout, finished);
             return;
         }
+        SmallWeightGradient(input, outputAdjoint, weightGradient, batch, inFeatures, outFeatures, overwrite, inputLayout, outputLayout);
+        finished?.Finish(0, outFeatures);
+    }
+
+    private static unsafe void SmallWeightGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint, Span<float> weightGradient,
+        int batch, int inFeatures, int outFeatures, bool overwrite, ActivationLayout inputLayout, ActivationLayout outputLayout)
+    {
         var dw = weightGradient[..(outFeatures * inFeatures)];
         if (overwrite)
             dw.Clear();

@@ -5,6 +5,13 @@ internal interface ILayerUpdateSink
 {
     /// <summary>The layer's <paramref name="gradient"/> is final for this pass and <paramref name="weights"/> may change.</summary>
     void Done(ReadOnlySpan<float> weights, ReadOnlySpan<float> gradient);
+
+    /// <summary>
+    /// Takes the layer over before its weight gradient is computed by a product split over threads: the returned
+    /// epilogue updates rows [first, end) (of <paramref name="rowLength"/> weights) on whichever thread finished their
+    /// gradient. Null when the layer is not one this sink updates.
+    /// </summary>
+    ISplitEpilogue? TakeRows(ReadOnlySpan<float> weights, ReadOnlySpan<float> gradient, int rowLength);
 }
 
 /// <summary>
@@ -27,4 +34,12 @@ internal static class LayerUpdate
         if (t_sink is { } sink && !gradient.IsEmpty)
             sink.Done(weights, gradient);
     }
+
+    /// <summary>
+    /// Called by a layer's backward kernel before a weight-gradient product that threads share: an epilogue that updates
+    /// the rows each thread finishes, or null (no sink, or a layer it does not take). The kernel must then have read
+    /// <paramref name="weights"/> for the last time before the product starts.
+    /// </summary>
+    public static ISplitEpilogue? TakeRows(ReadOnlySpan<float> weights, ReadOnlySpan<float> gradient, int rowLength)
+        => t_sink is { } sink && !gradient.IsEmpty ? sink.TakeRows(weights, gradient, rowLength) : null;
 }

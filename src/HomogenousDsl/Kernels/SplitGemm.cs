@@ -17,6 +17,12 @@ internal interface ISplitEpilogue
 {
     /// <summary>Finishes rows or columns [<paramref name="first"/>, <paramref name="end"/>) of C.</summary>
     void Finish(int first, int end);
+
+    /// <summary>
+    /// Rows [<paramref name="first"/>, <paramref name="end"/>) of C, a claim of a few tiles, are about to be computed on
+    /// this thread: time to fetch what <see cref="Finish"/> will read. Not called for a whole cut share.
+    /// </summary>
+    void Starting(int first, int end) { }
 }
 
 /// <summary>
@@ -186,6 +192,7 @@ internal sealed unsafe class SplitGemm : IShardWork
                 if (packedB == null)
                     packedB = WholeBGemm.Pack(_b, _n, _k);
                 int first = tile * GemmMicroKernel.Rows, end = Math.Min(_m, (tile + count) * GemmMicroKernel.Rows);
+                _epilogue?.Starting(first, end);
                 WholeBGemm.MultiplyRows(_a, packedB, _c, _ldc, first, end, _n, _k, _accumulate);
                 _epilogue?.Finish(first, end);
             }

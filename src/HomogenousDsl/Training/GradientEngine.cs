@@ -53,7 +53,8 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
     private double _fusedLogScale;
     private readonly bool[] _rangeFinite;
 
-    // An elementwise update taken layer by layer in a one-thread, one-block backward pass (null: weights not disjoint).
+    // An elementwise update taken layer by layer in a one-block backward pass, on one thread or with the kernels split
+    // (null: weights not disjoint).
     private readonly LayerwiseUpdate? _layerwise = LayerwiseUpdate.For(TNetwork.Description);
 
     /// <summary>
@@ -191,7 +192,8 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         _parameters = parameters;
         _gradient = gradient;
         _logTotal = logTotal;
-        // One block writes each layer's gradient once: if it also runs on one thread, layers update as they finish.
+        // One block writes each layer's gradient once, so layers update as they finish (split kernels: row by row, on
+        // the thread that finished them). Blocks split by sample sum their gradients first, and update in the reduction.
         _layerwiseArmed = _layerwise is not null && update is IElementwiseUpdateRule && indices.Length <= _chunk
                           && TNetwork.ParameterCount >= LayerwiseMinimumParameters;
         _layerwiseUsed = false;
@@ -290,7 +292,7 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
             var sample = _blockStart + start + i;
             _samples[sample].WriteAdjoints(outputs.Slice(i * k, k), _data.Targets[_indices[sample]], _logTotal, adjoints.Slice(i * k, k));
         }
-        if (!(_layerwiseArmed && _activeShards == 1 && !_splitInKernels))
+        if (!(_layerwiseArmed && _activeShards == 1))
         {
             TNetwork.Backward(_parameters, inputs, adjoints, gradient, count, state.Workspace, write);
             return;

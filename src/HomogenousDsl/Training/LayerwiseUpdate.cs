@@ -10,7 +10,9 @@ namespace HomogenousDsl.Training;
 /// (<see cref="LayerUpdate.Done"/>), and that range is updated there, while both are still in cache; ranges no layer
 /// handed over (biases) are updated after the pass. One pass over every parameter after the backward pass found the
 /// first layers' ranges gone from L2 and the large ones gone from L3. The rule is elementwise, so the parameters equal
-/// those of one update after the pass, bit for bit.
+/// those of one update after the pass, bit for bit. With the kernels split over threads, a dense layer instead hands
+/// itself over before its weight-gradient product (<see cref="TakeRows"/>), and each thread updates the weight rows it
+/// has just finished.
 /// </summary>
 internal sealed class LayerwiseUpdate : ILayerUpdateSink
 {
@@ -20,12 +22,15 @@ internal sealed class LayerwiseUpdate : ILayerUpdateSink
     private float[] _gradient = [];
     private IUpdateRule? _rule;
     private double _logScale;
+    // Written only to false, and from several threads while a split product's rows are updated.
     private bool _finite;
+    private readonly RowUpdate _rows;
 
     private LayerwiseUpdate((int Start, int Length)[] weights)
     {
         _weights = weights;
         _done = new bool[weights.Length];
+        _rows = new RowUpdate(this);
     }
 
     /// <summary>
@@ -59,15 +64,34 @@ internal sealed class LayerwiseUpdate : ILayerUpdateSink
     /// <inheritdoc/>
     public void Done(ReadOnlySpan<float> weights, ReadOnlySpan<float> gradient)
     {
-        // Only a layer of this network whose weights and gradient are the same range of this pass's two vectors.
+        var layer = Take(weights, gradient);
+        if (layer >= 0)
+            Apply(_weights[layer].Start, _weights[layer].Length);
+    }
+
+    /// <inheritdoc/>
+    public ISplitEpilogue? TakeRows(ReadOnlySpan<float> weights, ReadOnlySpan<float> gradient, int rowLength)
+    {
+        var layer = Take(weights, gradient);
+        if (layer < 0 || rowLength <= 0 || _weights[layer].Length % rowLength != 0)
+            return null;
+        _rows.Start = _weights[layer].Start;
+        _rows.RowLength = rowLength;
+        return _rows;
+    }
+
+    // The layer whose weights and gradient are these ranges of this pass's two vectors, marked as handed over; -1 when
+    // there is none or it was handed over already.
+    private int Take(ReadOnlySpan<float> weights, ReadOnlySpan<float> gradient)
+    {
         var start = Offset(_gradient, gradient);
         if (start < 0 || start >= _gradient.Length || start != Offset(_parameters, weights) || weights.Length != gradient.Length)
-            return;
+            return -1;
         var layer = Array.IndexOf(_weights, ((int)start, gradient.Length));
         if (layer < 0 || _done[layer])
-            return;
-        Apply(_weights[layer].Start, _weights[layer].Length);
+            return -1;
         _done[layer] = true;
+        return layer;
     }
 
     /// <summary>Updates every range no layer handed over; returns false when a parameter became NaN or ±∞.</summary>
@@ -90,8 +114,22 @@ internal sealed class LayerwiseUpdate : ILayerUpdateSink
 
     private void Apply(int start, int length)
     {
-        if (length > 0)
-            _finite &= _rule!.Apply(_parameters.AsSpan(start, length), _gradient.AsSpan(start, length), _logScale);
+        if (length > 0 && !_rule!.Apply(_parameters.AsSpan(start, length), _gradient.AsSpan(start, length), _logScale))
+            _finite = false;
+    }
+
+    /// <summary>Updates rows of the layer taken last, on the thread of a split product that finished their gradient.</summary>
+    private sealed class RowUpdate(LayerwiseUpdate owner) : ISplitEpilogue
+    {
+        public int Start;
+        public int RowLength;
+
+        public void Finish(int first, int end) => owner.Apply(Start + first * RowLength, (end - first) * RowLength);
+
+        // The weights come from L3 on two threads (the product in between evicts them): asked for while the claim's
+        // gradient is computed, they are in L2 when Finish updates them. W3 on two threads +6%, W2 +2%.
+        public void Starting(int first, int end)
+            => RowPrefetch.Range(owner._parameters.AsSpan(Start + first * RowLength, (end - first) * RowLength));
     }
 
     // Position of span's first element in array, in floats (any value when the span lies elsewhere).

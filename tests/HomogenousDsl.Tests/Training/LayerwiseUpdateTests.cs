@@ -7,8 +7,9 @@ using HomogenousDsl.Training;
 namespace HomogenousDsl.Tests.Training;
 
 /// <summary>
-/// On one thread and one block, an elementwise update is taken layer by layer inside the backward pass, each layer's
-/// weights as soon as its backward call is done with them, the biases afterwards. The parameters and the direction must
+/// On one block, an elementwise update is taken layer by layer inside the backward pass, each layer's weights as soon
+/// as its backward call is done with them (split over threads: each weight row as soon as its thread has finished its
+/// gradient), the biases afterwards. The parameters and the direction must
 /// equal, bit for bit, those of computing the gradient and then updating; every other plan keeps the update after the pass.
 /// </summary>
 [Collection(nameof(AllocationSensitive))]
@@ -37,11 +38,32 @@ public sealed class LayerwiseUpdateTests
     public void SetsOfSeveralBlocksUpdateAfterThePass()
         => AssertUpdateEqualsGradientThenUpdate<DigitsMlp>(s_digits, samples: 100, chunk: 64, threads: 1, byLayer: false);
 
+    /// <summary>
+    /// Kernels split over two threads: each thread updates the weight rows whose gradient it finished (rows claimed by
+    /// either thread, a last tile of 7 or 8 rows), after the layer's input adjoint has read the weights.
+    /// </summary>
     [Fact]
-    public void SplitBlocksUpdateInTheReduction()
+    public void SplitBlocksUpdateEachRowWhereItsGradientWasFinished()
     {
         using var _ = SplitPlan.InKernels();
-        AssertUpdateEqualsGradientThenUpdate<DigitsMlp>(s_digits, samples: 64, chunk: 64, threads: 2, byLayer: false);
+        AssertUpdateEqualsGradientThenUpdate<DigitsMlp>(s_digits, samples: 64, chunk: 64, threads: 2, byLayer: true);
+        AssertUpdateEqualsGradientThenUpdate<DigitsDeepMlp>(s_digits, samples: 64, chunk: 64, threads: 2, byLayer: true);
+    }
+
+    /// <summary>A convolution split by sample hands its summed gradient over on the calling thread.</summary>
+    [Fact]
+    public void SplitConvolutionsAreUpdatedAfterTheirGradientIsSummed()
+    {
+        using var _ = SplitPlan.InKernels();
+        AssertUpdateEqualsGradientThenUpdate<DigitsCnn>(s_digits, samples: 64, chunk: 64, threads: 2, byLayer: true);
+    }
+
+    /// <summary>Below the size threshold, a split block keeps the update in the pass where each thread owns its rows.</summary>
+    [Fact]
+    public void SmallSplitBlocksUpdateInTheReduction()
+    {
+        using var _ = SplitPlan.InKernels();
+        AssertUpdateEqualsGradientThenUpdate<DigitsCnn>(s_digits, samples: 64, chunk: 64, threads: 2, byLayer: false, layerwiseFrom: null);
     }
 
     /// <summary>A network below the engine's default size threshold keeps one update pass after the backward pass.</summary>
