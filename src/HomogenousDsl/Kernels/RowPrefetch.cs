@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace HomogenousDsl.Kernels;
@@ -9,7 +10,7 @@ namespace HomogenousDsl.Kernels;
 /// </summary>
 internal static class RowPrefetch
 {
-    private const int LineFloats = 16;
+    private const int LineFloats = 16, LineBytes = 64;
 
     /// <summary>Hints every cache line of <paramref name="values"/> into L2; a no-op where the instruction does not exist.</summary>
     public static unsafe void Range(ReadOnlySpan<float> values)
@@ -25,21 +26,25 @@ internal static class RowPrefetch
     }
 
     /// <summary>Hints every cache line of the chosen rows into L2; a no-op where the instruction does not exist.</summary>
-    public static unsafe void Rows(float[] data, int rowSize, ReadOnlySpan<int> rows)
+    public static void Rows(float[] data, int rowSize, ReadOnlySpan<int> rows)
+        => Rows(MemoryMarshal.AsBytes(data.AsSpan()), rowSize * sizeof(float), rows);
+
+    /// <summary>The same for rows of <paramref name="rowBytes"/> bytes.</summary>
+    public static unsafe void Rows(ReadOnlySpan<byte> data, int rowBytes, ReadOnlySpan<int> rows)
     {
         if (!Sse.IsSupported)
             return;
-        fixed (float* start = data)
+        fixed (byte* start = data)
         {
             foreach (var row in rows)
             {
                 // Prefetches never fault, but an index from elsewhere should not even point outside the array.
-                if ((uint)row >= (uint)(data.Length / rowSize))
+                if ((uint)row >= (uint)(data.Length / rowBytes))
                     continue;
-                float* first = start + (long)row * rowSize;
-                for (var offset = 0; offset < rowSize; offset += LineFloats)
+                byte* first = start + (long)row * rowBytes;
+                for (var offset = 0; offset < rowBytes; offset += LineBytes)
                     Sse.Prefetch1(first + offset);
-                Sse.Prefetch1(first + rowSize - 1);
+                Sse.Prefetch1(first + rowBytes - 1);
             }
         }
     }

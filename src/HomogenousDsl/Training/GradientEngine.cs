@@ -23,6 +23,7 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
     private const int GatherLookahead = 4;
 
     private readonly Dataset _data;
+    private ByteCodedFeatures? _byteCoded;
     private readonly LossKind _loss;
     private readonly int _chunk;
     private readonly WorkerPool _pool;
@@ -82,6 +83,7 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         if (TNetwork.OutputSize != expectedOutputs)
             throw new ArgumentException($"{TNetwork.Description.Name} has {TNetwork.OutputSize} outputs, but data set '{data.Name}' is {(data.Kind == DatasetKind.Binary ? "binary (labels ±1) and needs 1 output" : $"{data.ClassCount}-class and needs {data.ClassCount} outputs")}.", nameof(data));
         _data = data;
+        _byteCoded = data.ByteCoded;
         _loss = loss;
         _chunk = Math.Max(1, Math.Min(chunk, capacity));
         _pool = new WorkerPool(Math.Min(WorkerPool.Resolve(threads), _chunk));
@@ -110,6 +112,13 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
 
     /// <summary>True when the last update was taken layer by layer during the backward pass (see <see cref="LayerwiseUpdate"/>).</summary>
     internal bool UpdatedByLayer => _layerwiseUsed;
+
+    /// <summary>Whether random batches are decoded from the set's bytes (<see cref="Dataset.ByteCoded"/>); tests turn it off.</summary>
+    internal bool GathersBytes
+    {
+        get => _byteCoded is not null;
+        set => _byteCoded = value ? _data.ByteCoded : null;
+    }
 
     /// <summary>Threads this engine may use.</summary>
     public int Threads => _pool.Threads;
@@ -361,12 +370,26 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
     private ReadOnlySpan<float> DataRows(int first, int count)
         => _data.Features.AsSpan(_indices[first] * TNetwork.InputSize, count * TNetwork.InputSize);
 
-    /// <summary>Copies the feature rows of samples first … first + count − 1 (positions in the index list) into inputs.</summary>
+    /// <summary>
+    /// Copies the feature rows of samples first … first + count − 1 (positions in the index list) into inputs: decoded
+    /// from the set's bytes where it has them (a quarter of the memory traffic, the same floats), else copied.
+    /// </summary>
     private void Gather(int first, int count, Span<float> inputs)
     {
         var size = TNetwork.InputSize;
-        var features = _data.Features.AsSpan();
         var rows = _indices.AsSpan(first, count);
+        if (_byteCoded is { } coded)
+        {
+            RowPrefetch.Rows(coded.Codes, size, rows[..Math.Min(GatherLookahead, count)]);
+            for (var i = 0; i < count; i++)
+            {
+                if (i + GatherLookahead < count)
+                    RowPrefetch.Rows(coded.Codes, size, rows.Slice(i + GatherLookahead, 1));
+                coded.Decode(rows[i], inputs.Slice(i * size, size));
+            }
+            return;
+        }
+        var features = _data.Features.AsSpan();
         RowPrefetch.Rows(_data.Features, size, rows[..Math.Min(GatherLookahead, count)]);
         for (var i = 0; i < count; i++)
         {
