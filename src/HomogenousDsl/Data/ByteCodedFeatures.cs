@@ -28,22 +28,30 @@ internal sealed class ByteCodedFeatures
     /// <summary>The codes, row after row (for prefetching).</summary>
     public byte[] Codes => _codes;
 
-    /// <summary>The features as bytes when every one is k / 255 exactly, else null (one pass over the set).</summary>
+    /// <summary>
+    /// The features as bytes when every one is k / 255 exactly, else null. Checked before anything is allocated, so
+    /// another set costs one pass up to its first other value.
+    /// </summary>
     public static ByteCodedFeatures? TryEncode(float[] features, int rowSize)
     {
+        foreach (var value in features)
+        {
+            if (Code(value) < 0)
+                return null;
+        }
         var codes = new byte[features.Length];
         for (var i = 0; i < features.Length; i++)
-        {
-            var value = features[i];
-            if (!(value >= 0f && value <= 1f))
-                return null;
-            var code = (int)MathF.Round(value * Scale);
-            // Compared as bits, so −0 (which k / 255 never gives) is refused too.
-            if (BitConverter.SingleToInt32Bits(code / Scale) != BitConverter.SingleToInt32Bits(value))
-                return null;
-            codes[i] = (byte)code;
-        }
+            codes[i] = (byte)Code(features[i]);
         return new ByteCodedFeatures(codes, rowSize);
+    }
+
+    // k when value is k / 255 for a whole k in 0..255, else −1. Compared as bits, so −0 (which k / 255 never gives) is refused.
+    private static int Code(float value)
+    {
+        if (!(value >= 0f && value <= 1f))
+            return -1;
+        var code = (int)MathF.Round(value * Scale);
+        return BitConverter.SingleToInt32Bits(code / Scale) == BitConverter.SingleToInt32Bits(value) ? code : -1;
     }
 
     /// <summary>Writes the features of row <paramref name="row"/> into <paramref name="destination"/>.</summary>
