@@ -55,8 +55,12 @@ public sealed class WorkerPoolTests
     {
         using var pool = new WorkerPool(2);
         var counts = new Counting(2);
+        pool.Run(counts, 2);
+        var sleeping = Field<int[]>(pool, "_sleeping");
+        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref sleeping[0]) == 1, 5000), "the worker never went to sleep");
+
         // The late half of a dispatch: flag lowered, semaphore released, no new ticket.
-        LowerTheFlagOfTheSleepingWorker(pool, counts);
+        Assert.Equal(1, Interlocked.CompareExchange(ref sleeping[0], 0, 1));
         Field<SemaphoreSlim[]>(pool, "_start")[0].Release();
         Thread.Sleep(20);
         Assert.Equal(new[] { 1, 1 }, counts.Runs);
@@ -101,8 +105,11 @@ public sealed class WorkerPoolTests
     {
         using var pool = new WorkerPool(2);
         var counts = new Counting(2);
-        // The release that would follow is kept back: the worker stays asleep through the phases.
-        LowerTheFlagOfTheSleepingWorker(pool, counts);
+        pool.Run(counts, 2);
+        var sleeping = Field<int[]>(pool, "_sleeping");
+        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref sleeping[0]) == 1, 5000), "the worker never went to sleep");
+        // Lower the worker's flag as a dispatcher would, and keep its release back: it stays asleep through the phases.
+        Assert.Equal(1, Interlocked.CompareExchange(ref sleeping[0], 0, 1));
 
         Exception? failure = null;
         var caller = new Thread(() =>
@@ -125,15 +132,6 @@ public sealed class WorkerPoolTests
         for (var phase = 0; phase < 50; phase++)
             pool.Run(counts, 2);
         Assert.Equal(new[] { 52, 52 }, counts.Runs);
-    }
-
-    /// <summary>Runs one phase, waits for the worker to block on its semaphore, and lowers its flag as a dispatcher would.</summary>
-    private static void LowerTheFlagOfTheSleepingWorker(WorkerPool pool, Counting counts)
-    {
-        pool.Run(counts, 2);
-        var sleeping = Field<int[]>(pool, "_sleeping");
-        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref sleeping[0]) == 1, 5000), "the worker never went to sleep");
-        Assert.Equal(1, Interlocked.CompareExchange(ref sleeping[0], 0, 1));
     }
 
     private static T Field<T>(WorkerPool pool, string name)
