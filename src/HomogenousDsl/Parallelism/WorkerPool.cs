@@ -5,9 +5,7 @@ namespace HomogenousDsl.Parallelism;
 /// Shard i always runs the same share of the work, which keeps results bit-identical for a given thread count.
 /// A training step dispatches several phases microseconds apart, and waking a blocked thread costs about as much as a
 /// small phase, so an idle worker spins on its ticket for <see cref="SpinMicroseconds"/> before blocking on its
-/// semaphore, and the caller spins the same while waiting for the workers. A shard is taken by one thread: its worker,
-/// or, once shard 0 is done, the caller, so a worker the system has descheduled does not hold the phase up. Running a
-/// phase allocates nothing.
+/// semaphore, and the caller spins the same while waiting for the workers. Running a phase allocates nothing.
 /// </summary>
 public sealed class WorkerPool : IDisposable
 {
@@ -27,10 +25,6 @@ public sealed class WorkerPool : IDisposable
     private int _callerSleeping;
     private IShardWork? _work;
     private int _pending;
-    // Per shard (one per 128 bytes), the phase number while the shard waits for a thread to take it, else 0.
-    private readonly long[] _open;
-    private long _phase;
-    private const int OpenStride = 16;
     private Exception? _failure;
     private volatile bool _stopping;
     private readonly long[] _workerAllocations;
@@ -46,7 +40,6 @@ public sealed class WorkerPool : IDisposable
         _workerAllocations = new long[threads - 1];
         _tickets = new long[threads - 1];
         _sleeping = new int[threads - 1];
-        _open = new long[threads * OpenStride];
         for (var i = 0; i < _threads.Length; i++)
         {
             _start[i] = new SemaphoreSlim(0);
@@ -72,27 +65,18 @@ public sealed class WorkerPool : IDisposable
                 Thread.Sleep(1);
         }
         // The caller waits for workers that take long enough for it to block.
-        Run(new SlowShards(Threads - 1), Threads);
+        Run(SlowShards.Instance, Threads);
     }
 
-    /// <summary>
-    /// Shards that outlast the caller's spin, so it blocks on the done event; shard 0 returns only once every worker has
-    /// taken its shard, so the caller does not run one itself.
-    /// </summary>
-    private sealed class SlowShards(int workers) : IShardWork
+    /// <summary>Shards that outlast the caller's spin, so it blocks on the done event.</summary>
+    private sealed class SlowShards : IShardWork
     {
-        private int _started;
+        public static readonly SlowShards Instance = new();
 
         public void RunShard(int shard)
         {
-            if (shard == 0)
-            {
-                while (Volatile.Read(ref _started) < workers)
-                    Thread.Sleep(0);
-                return;
-            }
-            Interlocked.Increment(ref _started);
-            Thread.Sleep(2);
+            if (shard > 0)
+                Thread.Sleep(2);
         }
     }
 
@@ -137,53 +121,21 @@ public sealed class WorkerPool : IDisposable
         }
         _work = work;
         _failure = null;
-        var phase = ++_phase;
         Volatile.Write(ref _pending, shards - 1);
-        for (var shard = 1; shard < shards; shard++)
-            Volatile.Write(ref _open[shard * OpenStride], phase);
         for (var i = 0; i < shards - 1; i++)
             Wake(i);
         try
         {
             work.RunShard(0);
-            // A worker that has not started by now was descheduled or is asleep: one in a hundred phases or so waited
-            // up to 100 µs for it. Its shard runs here instead (a claimed split finds its tiles taken already).
-            for (var shard = 1; shard < shards; shard++)
-            {
-                if (!Take(shard, phase))
-                    continue;
-                try
-                {
-                    work.RunShard(shard);
-                }
-                catch (Exception e)
-                {
-                    _failure = e;   // reported as a worker's would be
-                }
-                finally
-                {
-                    Interlocked.Decrement(ref _pending);
-                }
-            }
         }
         finally
         {
-            // After a failure, shards nobody took are closed without running.
-            for (var shard = 1; shard < shards; shard++)
-            {
-                if (Take(shard, phase))
-                    Interlocked.Decrement(ref _pending);
-            }
             WaitForWorkers();
             _work = null;
         }
         if (_failure is { } failure)
             throw new AggregateException("A worker shard failed.", failure);
     }
-
-    // Takes shard s of the given phase if no thread has: true for exactly one caller.
-    private bool Take(int shard, long phase)
-        => phase != 0 && Interlocked.CompareExchange(ref _open[shard * OpenStride], 0, phase) == phase;
 
     private void Wake(int worker)
     {
@@ -202,9 +154,6 @@ public sealed class WorkerPool : IDisposable
             seen++;
             if (_stopping)
                 return;
-            // The shard may have been taken by the caller, or this wake-up may belong to a phase already over.
-            if (!Take(shard, Volatile.Read(ref _open[shard * OpenStride])))
-                continue;
             try
             {
                 _work!.RunShard(shard);

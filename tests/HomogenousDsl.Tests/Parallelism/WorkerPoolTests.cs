@@ -4,10 +4,7 @@ using HomogenousDsl.Tests.Training;
 
 namespace HomogenousDsl.Tests.Parallelism;
 
-/// <summary>
-/// The worker pool: every shard runs once per phase (on its worker, or on the caller when the worker has not started),
-/// failures surface, and blocking waits allocate nothing.
-/// </summary>
+/// <summary>The worker pool: every shard runs once per phase, failures surface, and blocking waits allocate nothing.</summary>
 [Collection(nameof(AllocationSensitive))]
 public sealed class WorkerPoolTests
 {
@@ -95,45 +92,6 @@ public sealed class WorkerPoolTests
         lateWake.Join();
     }
 
-    /// <summary>
-    /// A worker that has not started when the caller is done with shard 0 (descheduled, or here held asleep by a
-    /// release that never comes) does not hold the phase up: the caller runs its shard. Woken later, the worker finds
-    /// that phase over and runs nothing twice; the phases after it run as usual.
-    /// </summary>
-    [Fact]
-    public void TheCallerRunsTheShardOfAWorkerThatHasNotStarted()
-    {
-        using var pool = new WorkerPool(2);
-        var counts = new Counting(2);
-        pool.Run(counts, 2);
-        var sleeping = Field<int[]>(pool, "_sleeping");
-        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref sleeping[0]) == 1, 5000), "the worker never went to sleep");
-        // Lower the worker's flag as a dispatcher would, and keep its release back: it stays asleep through the phases.
-        Assert.Equal(1, Interlocked.CompareExchange(ref sleeping[0], 0, 1));
-
-        Exception? failure = null;
-        var caller = new Thread(() =>
-        {
-            pool.Run(counts, 2);
-            failure = Record.Exception(() => pool.Run(new Failing(), 2));
-        }) { IsBackground = true };
-        caller.Start();
-        var finished = caller.Join(TimeSpan.FromSeconds(10));
-        if (!finished)
-            Field<SemaphoreSlim[]>(pool, "_start")[0].Release();   // so that the failure below is not a hang
-        Assert.True(finished, "the caller waited for the sleeping worker");
-        Assert.Equal(caller.ManagedThreadId, counts.LastThread[1]);
-        Assert.IsType<InvalidOperationException>(Assert.IsType<AggregateException>(failure).InnerException);
-        Assert.Equal(new[] { 2, 2 }, counts.Runs);
-
-        Field<SemaphoreSlim[]>(pool, "_start")[0].Release();
-        Thread.Sleep(20);
-        Assert.Equal(new[] { 2, 2 }, counts.Runs);
-        for (var phase = 0; phase < 50; phase++)
-            pool.Run(counts, 2);
-        Assert.Equal(new[] { 52, 52 }, counts.Runs);
-    }
-
     private static T Field<T>(WorkerPool pool, string name)
         => (T)typeof(WorkerPool).GetField(name, BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(pool)!;
 
@@ -141,13 +99,7 @@ public sealed class WorkerPoolTests
     {
         public int[] Runs { get; } = new int[shards];
 
-        public int[] LastThread { get; } = new int[shards];
-
-        public void RunShard(int shard)
-        {
-            LastThread[shard] = Environment.CurrentManagedThreadId;
-            Interlocked.Increment(ref Runs[shard]);
-        }
+        public void RunShard(int shard) => Interlocked.Increment(ref Runs[shard]);
     }
 
     private sealed class Failing : IShardWork
@@ -159,11 +111,9 @@ public sealed class WorkerPoolTests
         }
     }
 
-    /// <summary>Shard 1 sleeps on its worker; shard 0 waits until the worker has taken it, so the caller cannot.</summary>
     private sealed class SlowWorker : IShardWork
     {
         public int Finished;
-        private int _started, _phases;
 
         public bool Sleeps { get; set; }
 
@@ -171,23 +121,11 @@ public sealed class WorkerPoolTests
 
         public void RunShard(int shard)
         {
-            if (shard == 0)
+            if (Sleeps && shard == 1)
             {
-                // No lambda: the tests measure what the caller allocates.
-                var phase = ++_phases;
-                var deadline = Environment.TickCount64 + 5000;
-                while (Volatile.Read(ref _started) < phase)
-                {
-                    if (Environment.TickCount64 > deadline)
-                        throw new TimeoutException("shard 1 never started");
-                    Thread.Yield();
-                }
-                return;
-            }
-            Interlocked.Increment(ref _started);
-            if (Sleeps)
                 Thread.Sleep(SleepMilliseconds);
-            Interlocked.Increment(ref Finished);
+                Interlocked.Increment(ref Finished);
+            }
         }
     }
 }
