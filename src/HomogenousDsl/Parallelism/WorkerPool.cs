@@ -66,6 +66,10 @@ public sealed class WorkerPool : IDisposable
         }
         // The caller waits for workers that take long enough for it to block.
         Run(SlowShards.Instance, Threads);
+        // On a loaded machine the caller can be descheduled through the whole of that phase and never block: a timed
+        // wait on the unset event builds the event's lock object for certain (the pool's tests caught 24 bytes).
+        if (!_done.IsSet)
+            _done.Wait(1);
     }
 
     /// <summary>Shards that outlast the caller's spin, so it blocks on the done event.</summary>
