@@ -104,25 +104,15 @@ public sealed class Dataset
     /// <summary>One target per sample: −1 or +1 for <see cref="DatasetKind.Binary"/>, else a class index.</summary>
     public int[] Targets { get; }
 
-    private ByteCodedFeatures? _byteCoded;
-    private bool _byteCodingTried;
+    private Lazy<ByteCodedFeatures?>? _byteCoded;
 
     /// <summary>
-    /// The features again as bytes when every one is k / 255 (8-bit images), else null: built on first use and kept.
-    /// Assumes, as the class does, that <see cref="Features"/> is not changed after construction.
+    /// The features again as bytes when every one is k / 255 (8-bit images), else null: built on first use (by one
+    /// thread, if engines on several ask at once) and kept. Assumes, as the class does, that <see cref="Features"/> is
+    /// not changed after construction.
     /// </summary>
     internal ByteCodedFeatures? ByteCoded
-    {
-        get
-        {
-            if (!_byteCodingTried)
-            {
-                _byteCoded = ByteCodedFeatures.TryEncode(Features, FeatureCount);
-                _byteCodingTried = true;
-            }
-            return _byteCoded;
-        }
-    }
+        => LazyInitializer.EnsureInitialized(ref _byteCoded, () => new Lazy<ByteCodedFeatures?>(() => ByteCodedFeatures.TryEncode(Features, FeatureCount))).Value;
 
     /// <summary>The features of sample <paramref name="index"/>.</summary>
     /// <param name="index">A sample index in 0..<see cref="Count"/>−1.</param>
