@@ -378,26 +378,26 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
     {
         var size = TNetwork.InputSize;
         var rows = _indices.AsSpan(first, count);
-        if (_byteCoded is { } coded)
-        {
-            RowPrefetch.Rows(coded.Codes, size, rows[..Math.Min(GatherLookahead, count)]);
-            for (var i = 0; i < count; i++)
-            {
-                if (i + GatherLookahead < count)
-                    RowPrefetch.Rows(coded.Codes, size, rows.Slice(i + GatherLookahead, 1));
-                coded.Decode(rows[i], inputs.Slice(i * size, size));
-            }
-            return;
-        }
-        var features = _data.Features.AsSpan();
-        RowPrefetch.Rows(_data.Features, size, rows[..Math.Min(GatherLookahead, count)]);
+        PrefetchRows(rows[..Math.Min(GatherLookahead, count)]);
         for (var i = 0; i < count; i++)
         {
             // Rows come from anywhere in a set larger than the caches: keep a few in flight ahead of the copy.
             if (i + GatherLookahead < count)
-                RowPrefetch.Rows(_data.Features, size, rows.Slice(i + GatherLookahead, 1));
-            features.Slice(rows[i] * size, size).CopyTo(inputs.Slice(i * size, size));
+                PrefetchRows(rows.Slice(i + GatherLookahead, 1));
+            if (_byteCoded is { } coded)
+                coded.Decode(rows[i], inputs.Slice(i * size, size));
+            else
+                _data.Features.AsSpan(rows[i] * size, size).CopyTo(inputs.Slice(i * size, size));
         }
+    }
+
+    // Hints the rows Gather will read (bytes or floats) into the caches.
+    private void PrefetchRows(ReadOnlySpan<int> rows)
+    {
+        if (_byteCoded is { } coded)
+            RowPrefetch.Rows(coded.Codes, TNetwork.InputSize, rows);
+        else
+            RowPrefetch.Rows(_data.Features, TNetwork.InputSize, rows);
     }
 
     /// <summary>

@@ -9,8 +9,8 @@ namespace HomogenousDsl.Tests.Training;
 /// <summary>
 /// On one block, an elementwise update is taken layer by layer inside the backward pass, each layer's weights as soon
 /// as its backward call is done with them (split over threads: each weight row as soon as its thread has finished its
-/// gradient), the biases afterwards. The parameters and the direction must
-/// equal, bit for bit, those of computing the gradient and then updating; every other plan keeps the update after the pass.
+/// gradient), the biases afterwards. The parameters and the direction must equal, bit for bit, those of computing the
+/// gradient and then updating; every other plan keeps the update after the pass.
 /// </summary>
 [Collection(nameof(AllocationSensitive))]
 public sealed class LayerwiseUpdateTests
