@@ -114,11 +114,13 @@ internal static unsafe class DenseGemm
 
     /// <summary>
     /// weightGradient[o, i] (+)= Σ_b dy(b, o)·input(b, i), each operand in its layout; then <paramref name="finished"/>
-    /// over the rows, split: on the thread that computed them, as it finishes them.
+    /// over the rows, split: on the thread that computed them, as it finishes them. With a <paramref name="scale"/> and
+    /// <paramref name="watched"/>, a fused update instead: weightGradient is the weights, and W += scale·dW (see
+    /// <see cref="PackedGemm.Multiply"/>); <paramref name="finished"/> then reads <see cref="FiniteWatch"/>.
     /// </summary>
     public static void WeightGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint, Span<float> weightGradient,
         int batch, int inFeatures, int outFeatures, bool accumulate, ActivationLayout inputLayout, ActivationLayout outputLayout,
-        ISplitEpilogue? finished = null)
+        ISplitEpilogue? finished = null, float scale = 1f, bool watched = false)
     {
         GemmWorkspace ws = GemmWorkspace.Current;
         fixed (float* x = input, dy = outputAdjoint, dw = weightGradient)
@@ -132,9 +134,9 @@ internal static unsafe class DenseGemm
                 ? new OffsetMatrix(x, Affine(ws, IntSlot.BRows, batch, 1), Affine(ws, IntSlot.BColumns, inFeatures, batch), columnStride: batch)
                 : new OffsetMatrix(x, Affine(ws, IntSlot.BRows, batch, inFeatures), Affine(ws, IntSlot.BColumns, inFeatures, 1), columnStride: 1);
             // Split by output feature, the rows the same thread computed in the forward pass and will update.
-            if (SplitGemm.TryRun(a, b, dw, inFeatures, outFeatures, inFeatures, batch, accumulate, SplitAxis.Rows, finished))
+            if (SplitGemm.TryRun(a, b, dw, inFeatures, outFeatures, inFeatures, batch, accumulate, SplitAxis.Rows, finished, scale, watched))
                 return;
-            PackedGemm.Multiply(a, b, dw, inFeatures, outFeatures, inFeatures, batch, accumulate);
+            PackedGemm.Multiply(a, b, dw, inFeatures, outFeatures, inFeatures, batch, accumulate, scale, watched ? FiniteWatch.Current : null);
             finished?.Finish(0, outFeatures);
         }
     }

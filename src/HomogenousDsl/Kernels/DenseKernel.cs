@@ -136,13 +136,20 @@ public static class DenseKernel
         bool overwrite = write == GradientWrite.Overwrite;
         if (overwrite && !biasGradient.IsEmpty)
             biasGradient[..outFeatures].Clear();
-        // Kernels split over threads with the update taken layer by layer: the input adjoint (the weights' last reader)
-        // goes first, so that each thread updates the weight rows whose gradient it has just finished, still in its cache.
+        // An update taken by the weight-gradient product itself (a constant step, a packed product of one k block), or one
+        // taken row by row by the threads of a split product: either way the input adjoint, the weights' last reader,
+        // goes first.
         var weightCount = outFeatures * inFeatures;
-        var rowUpdate = KernelThreads.Current is null ? null : LayerUpdate.TakeRows(weight[..weightCount], weightGradient[..weightCount], inFeatures);
+        var inPlace = overwrite && PackedGemm.IsWorthwhile(outFeatures, inFeatures, batch) && batch <= GemmMicroKernel.RowStride
+            ? LayerUpdate.TakeInPlace(weight[..weightCount], weightGradient[..weightCount], inFeatures) : null;
+        var rowUpdate = inPlace ?? (KernelThreads.Current is null ? null : LayerUpdate.TakeRows(weight[..weightCount], weightGradient[..weightCount], inFeatures));
         if (rowUpdate is not null && !inputAdjoint.IsEmpty)
             InputAdjoint(weight, outputAdjoint, inputAdjoint, batch, inFeatures, outFeatures, inputLayout, outputLayout);
-        WeightGradient(input, outputAdjoint, weightGradient, batch, inFeatures, outFeatures, overwrite, inputLayout, outputLayout, rowUpdate);
+        if (inPlace is not null)
+            DenseGemm.WeightGradient(input, outputAdjoint, inPlace.Weights, batch, inFeatures, outFeatures, accumulate: true, inputLayout, outputLayout,
+                inPlace, inPlace.Scale, watched: true);
+        else
+            WeightGradient(input, outputAdjoint, weightGradient, batch, inFeatures, outFeatures, overwrite, inputLayout, outputLayout, rowUpdate);
         if (!biasGradient.IsEmpty)
         {
             if (outputLayout == ActivationLayout.FeatureMajor)

@@ -38,19 +38,27 @@ internal static class GemmMicroKernel
     /// entries of each k step adjacent, what a column-major operand packs into by plain copies) has lda 1 and kStep 8.
     /// The products and their order are the same for every layout, so results are too.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="accumulate"/>, C += <paramref name="scale"/>·(A·B) in one rounding per element: a fused
+    /// update, W += −η·dW, writes the weights from the registers and never stores dW (a scale of 1 is the plain sum,
+    /// bit for bit). A non-null <paramref name="watch"/> (see <see cref="FiniteWatch"/>) gathers whether every product
+    /// and every new C was finite.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void Run(float* a, nint lda, nint kStep, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate)
+    public static unsafe void Run(float* a, nint lda, nint kStep, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate,
+        float scale = 1f, float* watch = null)
     {
         // A JIT-time constant: each build of the caller keeps one branch.
         if (Vector512.IsHardwareAccelerated)
-            RunWide(a, lda, kStep, b, kc, c, ldc, rows, cols, accumulate);
+            RunWide(a, lda, kStep, b, kc, c, ldc, rows, cols, accumulate, scale, watch);
         else
-            RunNarrow(a, lda, kStep, b, kc, c, ldc, rows, cols, accumulate);
+            RunNarrow(a, lda, kStep, b, kc, c, ldc, rows, cols, accumulate, scale, watch);
     }
 
-    /// <summary><see cref="Run(float*, nint, nint, float*, int, float*, nint, int, int, bool)"/> in 16 Vector512 accumulators.</summary>
-    internal static unsafe void RunWide(float* a, nint lda, nint kStep, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate)
-        => RunWide(a, a + lda, a + 2 * lda, a + 3 * lda, a + 4 * lda, a + 5 * lda, a + 6 * lda, a + 7 * lda, kStep, b, kc, c, ldc, rows, cols, accumulate);
+    /// <summary><see cref="Run(float*, nint, nint, float*, int, float*, nint, int, int, bool, float, float*)"/> in 16 Vector512 accumulators.</summary>
+    internal static unsafe void RunWide(float* a, nint lda, nint kStep, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate,
+        float scale = 1f, float* watch = null)
+        => RunWide(a, a + lda, a + 2 * lda, a + 3 * lda, a + 4 * lda, a + 5 * lda, a + 6 * lda, a + 7 * lda, kStep, b, kc, c, ldc, rows, cols, accumulate, scale, watch);
 
     /// <summary>
     /// The 512-bit tile with its eight A rows anywhere: A(r, p) = a_r[p·kStep] (a convolution reads eight im2col rows
@@ -58,7 +66,7 @@ internal static class GemmMicroKernel
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void RunWide(float* a0, float* a1, float* a2, float* a3, float* a4, float* a5, float* a6, float* a7, nint kStep,
-        float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate)
+        float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate, float scale = 1f, float* watch = null)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
@@ -92,7 +100,7 @@ internal static class GemmMicroKernel
             x = Vector512.Create(a7[q]);
             c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
         }
-        StoreWide(c, ldc, rows, cols, accumulate, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71);
+        StoreWide(c, ldc, rows, cols, accumulate, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71, scale, watch);
     }
 
     /// <summary>
@@ -104,72 +112,153 @@ internal static class GemmMicroKernel
     internal static unsafe void StoreWide(float* c, nint ldc, int rows, int cols, bool accumulate,
         Vector512<float> c00, Vector512<float> c01, Vector512<float> c10, Vector512<float> c11, Vector512<float> c20, Vector512<float> c21,
         Vector512<float> c30, Vector512<float> c31, Vector512<float> c40, Vector512<float> c41, Vector512<float> c50, Vector512<float> c51,
-        Vector512<float> c60, Vector512<float> c61, Vector512<float> c70, Vector512<float> c71)
+        Vector512<float> c60, Vector512<float> c61, Vector512<float> c70, Vector512<float> c71, float scale = 1f, float* watch = null)
     {
+        var s = Vector512.Create(scale);
+        if (watch != null)
+        {
+            StoreWatched(c, ldc, rows, cols, s, watch, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71);
+            return;
+        }
         if (rows == Rows && cols == Columns)
         {
-            Store(c, c00, c01, accumulate);
-            Store(c + ldc, c10, c11, accumulate);
-            Store(c + 2 * ldc, c20, c21, accumulate);
-            Store(c + 3 * ldc, c30, c31, accumulate);
-            Store(c + 4 * ldc, c40, c41, accumulate);
-            Store(c + 5 * ldc, c50, c51, accumulate);
-            Store(c + 6 * ldc, c60, c61, accumulate);
-            Store(c + 7 * ldc, c70, c71, accumulate);
+            Store(c, c00, c01, accumulate, s);
+            Store(c + ldc, c10, c11, accumulate, s);
+            Store(c + 2 * ldc, c20, c21, accumulate, s);
+            Store(c + 3 * ldc, c30, c31, accumulate, s);
+            Store(c + 4 * ldc, c40, c41, accumulate, s);
+            Store(c + 5 * ldc, c50, c51, accumulate, s);
+            Store(c + 6 * ldc, c60, c61, accumulate, s);
+            Store(c + 7 * ldc, c70, c71, accumulate, s);
             return;
         }
         var low = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(cols)).AsSingle();
         var high = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(cols - 16)).AsSingle();
-        StoreMasked(c, c00, c01, low, high, accumulate);
+        StoreMasked(c, c00, c01, low, high, accumulate, s);
         if (rows < 2) return;
-        StoreMasked(c + ldc, c10, c11, low, high, accumulate);
+        StoreMasked(c + ldc, c10, c11, low, high, accumulate, s);
         if (rows < 3) return;
-        StoreMasked(c + 2 * ldc, c20, c21, low, high, accumulate);
+        StoreMasked(c + 2 * ldc, c20, c21, low, high, accumulate, s);
         if (rows < 4) return;
-        StoreMasked(c + 3 * ldc, c30, c31, low, high, accumulate);
+        StoreMasked(c + 3 * ldc, c30, c31, low, high, accumulate, s);
         if (rows < 5) return;
-        StoreMasked(c + 4 * ldc, c40, c41, low, high, accumulate);
+        StoreMasked(c + 4 * ldc, c40, c41, low, high, accumulate, s);
         if (rows < 6) return;
-        StoreMasked(c + 5 * ldc, c50, c51, low, high, accumulate);
+        StoreMasked(c + 5 * ldc, c50, c51, low, high, accumulate, s);
         if (rows < 7) return;
-        StoreMasked(c + 6 * ldc, c60, c61, low, high, accumulate);
+        StoreMasked(c + 6 * ldc, c60, c61, low, high, accumulate, s);
         if (rows < 8) return;
-        StoreMasked(c + 7 * ldc, c70, c71, low, high, accumulate);
+        StoreMasked(c + 7 * ldc, c70, c71, low, high, accumulate, s);
+    }
+
+    // A fused update's tile: C += scale·product, and v − v (0, or NaN for NaN and ±∞) of every new C summed into the
+    // watch; only a tile with a non-finite new C checks its products too (a non-finite product makes a non-finite C), so
+    // a full tile costs 16 FMAs, 16 subtractions and 15 additions over its 1,024 FMAs per step of k. Edge tiles run under masks.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreWatched(float* c, nint ldc, int rows, int cols, Vector512<float> s, float* watch,
+        Vector512<float> c00, Vector512<float> c01, Vector512<float> c10, Vector512<float> c11, Vector512<float> c20, Vector512<float> c21,
+        Vector512<float> c30, Vector512<float> c31, Vector512<float> c40, Vector512<float> c41, Vector512<float> c50, Vector512<float> c51,
+        Vector512<float> c60, Vector512<float> c61, Vector512<float> c70, Vector512<float> c71)
+    {
+        if (rows == Rows && cols == Columns)
+        {
+            var n00 = UpdateRow(c, c00, c01, s, out var n01);
+            var n10 = UpdateRow(c + ldc, c10, c11, s, out var n11);
+            var n20 = UpdateRow(c + 2 * ldc, c20, c21, s, out var n21);
+            var n30 = UpdateRow(c + 3 * ldc, c30, c31, s, out var n31);
+            var n40 = UpdateRow(c + 4 * ldc, c40, c41, s, out var n41);
+            var n50 = UpdateRow(c + 5 * ldc, c50, c51, s, out var n51);
+            var n60 = UpdateRow(c + 6 * ldc, c60, c61, s, out var n61);
+            var n70 = UpdateRow(c + 7 * ldc, c70, c71, s, out var n71);
+            var tile = (((n00 - n00) + (n01 - n01)) + ((n10 - n10) + (n11 - n11))) + (((n20 - n20) + (n21 - n21)) + ((n30 - n30) + (n31 - n31)))
+                + ((((n40 - n40) + (n41 - n41)) + ((n50 - n50) + (n51 - n51))) + (((n60 - n60) + (n61 - n61)) + ((n70 - n70) + (n71 - n71))));
+            if (tile == Vector512<float>.Zero)
+                return;
+            var products = (((c00 - c00) + (c01 - c01)) + ((c10 - c10) + (c11 - c11))) + (((c20 - c20) + (c21 - c21)) + ((c30 - c30) + (c31 - c31)))
+                + ((((c40 - c40) + (c41 - c41)) + ((c50 - c50) + (c51 - c51))) + (((c60 - c60) + (c61 - c61)) + ((c70 - c70) + (c71 - c71))));
+            AddToWatch(watch, products, tile);
+            return;
+        }
+        var low = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(cols)).AsSingle();
+        var high = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(cols - 16)).AsSingle();
+        Vector512<float> productSums = default, values = default;
+        AddWatched(c, c00, c01, low, high, s, ref productSums, ref values);
+        if (rows > 1) AddWatched(c + ldc, c10, c11, low, high, s, ref productSums, ref values);
+        if (rows > 2) AddWatched(c + 2 * ldc, c20, c21, low, high, s, ref productSums, ref values);
+        if (rows > 3) AddWatched(c + 3 * ldc, c30, c31, low, high, s, ref productSums, ref values);
+        if (rows > 4) AddWatched(c + 4 * ldc, c40, c41, low, high, s, ref productSums, ref values);
+        if (rows > 5) AddWatched(c + 5 * ldc, c50, c51, low, high, s, ref productSums, ref values);
+        if (rows > 6) AddWatched(c + 6 * ldc, c60, c61, low, high, s, ref productSums, ref values);
+        if (rows > 7) AddWatched(c + 7 * ldc, c70, c71, low, high, s, ref productSums, ref values);
+        AddToWatch(watch, productSums, values);
+    }
+
+    // One full row of a fused update's tile: C += s·product; returns the new low half, the high half in newHigh.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<float> UpdateRow(float* c, Vector512<float> low, Vector512<float> high, Vector512<float> s, out Vector512<float> newHigh)
+    {
+        var newLow = Avx512F.FusedMultiplyAdd(low, s, Avx512F.LoadVector512(c));
+        newHigh = Avx512F.FusedMultiplyAdd(high, s, Avx512F.LoadVector512(c + 16));
+        Avx512F.Store(c, newLow);
+        Avx512F.Store(c + 16, newHigh);
+        return newLow;
+    }
+
+    private static unsafe void AddToWatch(float* watch, Vector512<float> products, Vector512<float> values)
+    {
+        Avx512F.Store(watch, Avx512F.LoadVector512(watch) + products);
+        Avx512F.Store(watch + FiniteWatch.ValuesOffset, Avx512F.LoadVector512(watch + FiniteWatch.ValuesOffset) + values);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void AddWatched(float* c, Vector512<float> low, Vector512<float> high, Vector512<float> lowMask, Vector512<float> highMask,
+        Vector512<float> s, ref Vector512<float> products, ref Vector512<float> values)
+    {
+        var newLow = Avx512F.FusedMultiplyAdd(low, s, Avx512F.MaskLoad(c, lowMask, Vector512<float>.Zero));
+        var newHigh = Avx512F.FusedMultiplyAdd(high, s, Avx512F.MaskLoad(c + 16, highMask, Vector512<float>.Zero));
+        Avx512F.MaskStore(c, lowMask, newLow);
+        Avx512F.MaskStore(c + 16, highMask, newHigh);
+        // Lanes outside the tile were computed from zero padding and may be anything: masked out of the sums.
+        products += ((low - low) & lowMask) + ((high - high) & highMask);
+        values += ((newLow - newLow) & lowMask) + ((newHigh - newHigh) & highMask);
     }
 
     // Masked-off lanes are neither read nor written (AVX-512 suppresses their faults), so a tile may end at a buffer's end.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void StoreMasked(float* c, Vector512<float> low, Vector512<float> high, Vector512<float> lowMask, Vector512<float> highMask, bool accumulate)
+    private static unsafe void StoreMasked(float* c, Vector512<float> low, Vector512<float> high, Vector512<float> lowMask, Vector512<float> highMask,
+        bool accumulate, Vector512<float> s)
     {
         if (accumulate)
         {
-            low += Avx512F.MaskLoad(c, lowMask, Vector512<float>.Zero);
-            high += Avx512F.MaskLoad(c + 16, highMask, Vector512<float>.Zero);
+            low = Avx512F.FusedMultiplyAdd(low, s, Avx512F.MaskLoad(c, lowMask, Vector512<float>.Zero));
+            high = Avx512F.FusedMultiplyAdd(high, s, Avx512F.MaskLoad(c + 16, highMask, Vector512<float>.Zero));
         }
         Avx512F.MaskStore(c, lowMask, low);
         Avx512F.MaskStore(c + 16, highMask, high);
     }
 
+    // Accumulating: one rounding of product·s + C (s = 1 gives the plain sum, bit for bit).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Store(float* c, Vector512<float> low, Vector512<float> high, bool accumulate)
+    private static unsafe void Store(float* c, Vector512<float> low, Vector512<float> high, bool accumulate, Vector512<float> s)
     {
         if (accumulate)
         {
-            low += Avx512F.LoadVector512(c);
-            high += Avx512F.LoadVector512(c + 16);
+            low = Avx512F.FusedMultiplyAdd(low, s, Avx512F.LoadVector512(c));
+            high = Avx512F.FusedMultiplyAdd(high, s, Avx512F.LoadVector512(c + 16));
         }
         Avx512F.Store(c, low);
         Avx512F.Store(c + 16, high);
     }
 
     /// <summary>
-    /// <see cref="Run(float*, nint, nint, float*, int, float*, nint, int, int, bool)"/> in Vector256 registers (16 of
+    /// <see cref="Run(float*, nint, nint, float*, int, float*, nint, int, int, bool, float, float*)"/> in Vector256 registers (16 of
     /// them): rows 0–5 as two 6 × 16 blocks (12 accumulators, 2 B loads and 6 broadcasts per 12 FMAs, the classic AVX2
     /// shape), rows 6–7 as one 2 × 32 block (8 accumulators). Twelve independent chains hide the FMA latency that eight
     /// (4 × 16 quarters) left exposed: 86–94 → 97–100 GFLOP/s from L1 against a 105 GFLOP/s probe. Blocks wholly
     /// outside the tile are skipped.
     /// </summary>
-    internal static unsafe void RunNarrow(float* a, nint lda, nint kStep, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate)
+    internal static unsafe void RunNarrow(float* a, nint lda, nint kStep, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate,
+        float scale = 1f, float* watch = null)
     {
         if (accumulate)
         {
@@ -179,16 +268,17 @@ internal static class GemmMicroKernel
                 Sse.Prefetch0(c + r * ldc + 16);
             }
         }
-        SixBySixteen(a, lda, kStep, b, kc, c, ldc, Math.Min(rows, 6), Math.Min(cols, 16), accumulate);
+        SixBySixteen(a, lda, kStep, b, kc, c, ldc, Math.Min(rows, 6), Math.Min(cols, 16), accumulate, scale, watch);
         if (cols > 16)
-            SixBySixteen(a, lda, kStep, b + 16, kc, c + 16, ldc, Math.Min(rows, 6), cols - 16, accumulate);
+            SixBySixteen(a, lda, kStep, b + 16, kc, c + 16, ldc, Math.Min(rows, 6), cols - 16, accumulate, scale, watch);
         if (rows > 6)
-            TwoByThirtyTwo(a + 6 * lda, lda, kStep, b, kc, c + 6 * ldc, ldc, rows - 6, cols, accumulate);
+            TwoByThirtyTwo(a + 6 * lda, lda, kStep, b, kc, c + 6 * ldc, ldc, rows - 6, cols, accumulate, scale, watch);
     }
 
     // C[0..rows, 0..cols] (+)= A·B for rows ≤ 6, cols ≤ 16: B row p at b + p·Columns, A(r, p) at a[r·lda + p·kStep].
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void SixBySixteen(float* a, nint lda, nint kStep, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate)
+    private static unsafe void SixBySixteen(float* a, nint lda, nint kStep, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate,
+        float scale, float* watch)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -210,34 +300,33 @@ internal static class GemmMicroKernel
             c50 = Fma.MultiplyAdd(x, b0, c50); c51 = Fma.MultiplyAdd(x, b1, c51);
         }
 
-        if (rows == 6 && cols == 16)
+        var s = Vector256.Create(scale);
+        if (watch == null && rows == 6 && cols == 16)
         {
-            Store(c, c00, accumulate); Store(c + 8, c01, accumulate);
-            Store(c + ldc, c10, accumulate); Store(c + ldc + 8, c11, accumulate);
-            Store(c + 2 * ldc, c20, accumulate); Store(c + 2 * ldc + 8, c21, accumulate);
-            Store(c + 3 * ldc, c30, accumulate); Store(c + 3 * ldc + 8, c31, accumulate);
-            Store(c + 4 * ldc, c40, accumulate); Store(c + 4 * ldc + 8, c41, accumulate);
-            Store(c + 5 * ldc, c50, accumulate); Store(c + 5 * ldc + 8, c51, accumulate);
+            Store(c, c00, accumulate, s); Store(c + 8, c01, accumulate, s);
+            Store(c + ldc, c10, accumulate, s); Store(c + ldc + 8, c11, accumulate, s);
+            Store(c + 2 * ldc, c20, accumulate, s); Store(c + 2 * ldc + 8, c21, accumulate, s);
+            Store(c + 3 * ldc, c30, accumulate, s); Store(c + 3 * ldc + 8, c31, accumulate, s);
+            Store(c + 4 * ldc, c40, accumulate, s); Store(c + 4 * ldc + 8, c41, accumulate, s);
+            Store(c + 5 * ldc, c50, accumulate, s); Store(c + 5 * ldc + 8, c51, accumulate, s);
             return;
         }
 
-        Vector256<float> m0 = FirstLanes(cols), m1 = FirstLanes(cols - 8);
-        StoreMasked(c, c00, m0, accumulate); StoreMasked(c + 8, c01, m1, accumulate);
-        if (rows < 2) return;
-        StoreMasked(c + ldc, c10, m0, accumulate); StoreMasked(c + ldc + 8, c11, m1, accumulate);
-        if (rows < 3) return;
-        StoreMasked(c + 2 * ldc, c20, m0, accumulate); StoreMasked(c + 2 * ldc + 8, c21, m1, accumulate);
-        if (rows < 4) return;
-        StoreMasked(c + 3 * ldc, c30, m0, accumulate); StoreMasked(c + 3 * ldc + 8, c31, m1, accumulate);
-        if (rows < 5) return;
-        StoreMasked(c + 4 * ldc, c40, m0, accumulate); StoreMasked(c + 4 * ldc + 8, c41, m1, accumulate);
-        if (rows < 6) return;
-        StoreMasked(c + 5 * ldc, c50, m0, accumulate); StoreMasked(c + 5 * ldc + 8, c51, m1, accumulate);
+        Vector256<float> m0 = FirstLanes(cols), m1 = FirstLanes(cols - 8), products = default, values = default;
+        StoreMasked(c, c00, m0, accumulate, s, watch, ref products, ref values); StoreMasked(c + 8, c01, m1, accumulate, s, watch, ref products, ref values);
+        if (rows > 1) { StoreMasked(c + ldc, c10, m0, accumulate, s, watch, ref products, ref values); StoreMasked(c + ldc + 8, c11, m1, accumulate, s, watch, ref products, ref values); }
+        if (rows > 2) { StoreMasked(c + 2 * ldc, c20, m0, accumulate, s, watch, ref products, ref values); StoreMasked(c + 2 * ldc + 8, c21, m1, accumulate, s, watch, ref products, ref values); }
+        if (rows > 3) { StoreMasked(c + 3 * ldc, c30, m0, accumulate, s, watch, ref products, ref values); StoreMasked(c + 3 * ldc + 8, c31, m1, accumulate, s, watch, ref products, ref values); }
+        if (rows > 4) { StoreMasked(c + 4 * ldc, c40, m0, accumulate, s, watch, ref products, ref values); StoreMasked(c + 4 * ldc + 8, c41, m1, accumulate, s, watch, ref products, ref values); }
+        if (rows > 5) { StoreMasked(c + 5 * ldc, c50, m0, accumulate, s, watch, ref products, ref values); StoreMasked(c + 5 * ldc + 8, c51, m1, accumulate, s, watch, ref products, ref values); }
+        if (watch != null)
+            AddToWatch(watch, products, values);
     }
 
     // C[0..rows, 0..cols] (+)= A·B for rows ≤ 2, cols ≤ 32.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void TwoByThirtyTwo(float* a, nint lda, nint kStep, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate)
+    private static unsafe void TwoByThirtyTwo(float* a, nint lda, nint kStep, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate,
+        float scale, float* watch)
     {
         Vector256<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
         float* a0 = a, a1 = a + lda;
@@ -250,37 +339,61 @@ internal static class GemmMicroKernel
             c10 = Fma.MultiplyAdd(x, b0, c10); c11 = Fma.MultiplyAdd(x, b1, c11); c12 = Fma.MultiplyAdd(x, b2, c12); c13 = Fma.MultiplyAdd(x, b3, c13);
         }
 
-        if (rows == 2 && cols == Columns)
+        var s = Vector256.Create(scale);
+        if (watch == null && rows == 2 && cols == Columns)
         {
-            Store(c, c00, accumulate); Store(c + 8, c01, accumulate); Store(c + 16, c02, accumulate); Store(c + 24, c03, accumulate);
-            Store(c + ldc, c10, accumulate); Store(c + ldc + 8, c11, accumulate); Store(c + ldc + 16, c12, accumulate); Store(c + ldc + 24, c13, accumulate);
+            Store(c, c00, accumulate, s); Store(c + 8, c01, accumulate, s); Store(c + 16, c02, accumulate, s); Store(c + 24, c03, accumulate, s);
+            Store(c + ldc, c10, accumulate, s); Store(c + ldc + 8, c11, accumulate, s); Store(c + ldc + 16, c12, accumulate, s); Store(c + ldc + 24, c13, accumulate, s);
             return;
         }
 
-        Vector256<float> m0 = FirstLanes(cols), m1 = FirstLanes(cols - 8), m2 = FirstLanes(cols - 16), m3 = FirstLanes(cols - 24);
-        StoreMasked(c, c00, m0, accumulate); StoreMasked(c + 8, c01, m1, accumulate); StoreMasked(c + 16, c02, m2, accumulate); StoreMasked(c + 24, c03, m3, accumulate);
-        if (rows < 2) return;
-        StoreMasked(c + ldc, c10, m0, accumulate); StoreMasked(c + ldc + 8, c11, m1, accumulate); StoreMasked(c + ldc + 16, c12, m2, accumulate); StoreMasked(c + ldc + 24, c13, m3, accumulate);
+        Vector256<float> m0 = FirstLanes(cols), m1 = FirstLanes(cols - 8), m2 = FirstLanes(cols - 16), m3 = FirstLanes(cols - 24), products = default, values = default;
+        StoreMasked(c, c00, m0, accumulate, s, watch, ref products, ref values); StoreMasked(c + 8, c01, m1, accumulate, s, watch, ref products, ref values);
+        StoreMasked(c + 16, c02, m2, accumulate, s, watch, ref products, ref values); StoreMasked(c + 24, c03, m3, accumulate, s, watch, ref products, ref values);
+        if (rows > 1)
+        {
+            StoreMasked(c + ldc, c10, m0, accumulate, s, watch, ref products, ref values); StoreMasked(c + ldc + 8, c11, m1, accumulate, s, watch, ref products, ref values);
+            StoreMasked(c + ldc + 16, c12, m2, accumulate, s, watch, ref products, ref values); StoreMasked(c + ldc + 24, c13, m3, accumulate, s, watch, ref products, ref values);
+        }
+        if (watch != null)
+            AddToWatch(watch, products, values);
     }
 
     // Lanes below count (none when count ≤ 0).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> FirstLanes(int count) => Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle();
 
-    // VMASKMOVPS: masked-off lanes are neither read nor written.
+    // VMASKMOVPS: masked-off lanes are neither read nor written. Watched (a fused update, always accumulating): v − v of
+    // the product and of the new C summed for the lanes inside the tile.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void StoreMasked(float* c, Vector256<float> value, Vector256<float> mask, bool accumulate)
+    private static unsafe void StoreMasked(float* c, Vector256<float> value, Vector256<float> mask, bool accumulate, Vector256<float> s,
+        float* watch, ref Vector256<float> products, ref Vector256<float> values)
     {
+        if (watch != null)
+        {
+            var updated = Fma.MultiplyAdd(value, s, Avx.MaskLoad(c, mask));
+            Avx.MaskStore(c, mask, updated);
+            products += (value - value) & mask;
+            values += (updated - updated) & mask;
+            return;
+        }
         if (accumulate)
-            value += Avx.MaskLoad(c, mask);
+            value = Fma.MultiplyAdd(value, s, Avx.MaskLoad(c, mask));
         Avx.MaskStore(c, mask, value);
     }
 
+    // Accumulating: one rounding of product·s + C (s = 1 gives the plain sum, bit for bit).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Store(float* c, Vector256<float> value, bool accumulate)
+    private static unsafe void Store(float* c, Vector256<float> value, bool accumulate, Vector256<float> s)
     {
         if (accumulate)
-            value += Avx.LoadVector256(c);
+            value = Fma.MultiplyAdd(value, s, Avx.LoadVector256(c));
         Avx.Store(c, value);
+    }
+
+    private static unsafe void AddToWatch(float* watch, Vector256<float> products, Vector256<float> values)
+    {
+        Avx.Store(watch, Avx.LoadVector256(watch) + products);
+        Avx.Store(watch + FiniteWatch.ValuesOffset, Avx.LoadVector256(watch + FiniteWatch.ValuesOffset) + values);
     }
 }

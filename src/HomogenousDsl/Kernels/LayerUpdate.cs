@@ -12,6 +12,26 @@ internal interface ILayerUpdateSink
     /// gradient. Null when the layer is not one this sink updates.
     /// </summary>
     ISplitEpilogue? TakeRows(ReadOnlySpan<float> weights, ReadOnlySpan<float> gradient, int rowLength);
+
+    /// <summary>
+    /// Takes the layer over for its weight-gradient product to write the update itself (W += Scale·dW, dW never stored),
+    /// or returns null: a layer this sink does not take, or a rule that is not one scaled step.
+    /// </summary>
+    IInPlaceUpdate? TakeInPlace(ReadOnlySpan<float> weights, ReadOnlySpan<float> gradient, int rowLength);
+}
+
+/// <summary>
+/// A layer's update written by its weight-gradient product: the product accumulates <see cref="Scale"/>·dW into
+/// <see cref="Weights"/> and watches its tiles (<see cref="FiniteWatch"/>); <see cref="ISplitEpilogue.Finish"/>, on the
+/// thread that computed rows [first, end), reads that thread's watch.
+/// </summary>
+internal interface IInPlaceUpdate : ISplitEpilogue
+{
+    /// <summary>The layer's weights, written in place.</summary>
+    Span<float> Weights { get; }
+
+    /// <summary>The step's factor: W += Scale·dW.</summary>
+    float Scale { get; }
 }
 
 /// <summary>
@@ -42,4 +62,12 @@ internal static class LayerUpdate
     /// </summary>
     public static ISplitEpilogue? TakeRows(ReadOnlySpan<float> weights, ReadOnlySpan<float> gradient, int rowLength)
         => t_sink is { } sink && !gradient.IsEmpty ? sink.TakeRows(weights, gradient, rowLength) : null;
+
+    /// <summary>
+    /// Called by a layer's backward kernel whose weight-gradient product could write the update itself: the update, or
+    /// null (no sink, a layer it does not take, a rule that is not one scaled step). The kernel must then have read
+    /// <paramref name="weights"/> for the last time before the product starts.
+    /// </summary>
+    public static IInPlaceUpdate? TakeInPlace(ReadOnlySpan<float> weights, ReadOnlySpan<float> gradient, int rowLength)
+        => t_sink is { } sink && !gradient.IsEmpty ? sink.TakeInPlace(weights, gradient, rowLength) : null;
 }

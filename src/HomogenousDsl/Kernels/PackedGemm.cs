@@ -76,10 +76,17 @@ internal static unsafe class PackedGemm
         packedB = workspace.Floats(FloatSlot.PackedB, (long)kcMax * ((ncMax + NR - 1) / NR * NR) + GemmPacking.Slack);
     }
 
-    public static void Multiply(in OffsetMatrix a, in OffsetMatrix b, float* c, nint ldc, int m, int n, int k, bool accumulate)
+    /// <summary>
+    /// C (=, or with <paramref name="accumulate"/> +=) A·B. A <paramref name="scale"/> other than 1 or a
+    /// <paramref name="watch"/> makes it a fused update, C += scale·(A·B), kept to products of one k block so that each
+    /// element is the one product a separate update would have read (see <see cref="GemmMicroKernel"/>).
+    /// </summary>
+    public static void Multiply(in OffsetMatrix a, in OffsetMatrix b, float* c, nint ldc, int m, int n, int k, bool accumulate,
+        float scale = 1f, float* watch = null)
     {
         if (m <= 0 || n <= 0)
             return;
+        CheckFusedUpdate(k, accumulate, scale, watch);
         if (k <= 0)
         {
             if (!accumulate)
@@ -132,9 +139,20 @@ internal static unsafe class PackedGemm
                         GemmPacking.PrefetchA(a, ic + MR, Math.Min(MR, m - ic - MR), pc, kc);
                     float* cRow = c + ic * ldc + jc;
                     for (int u = 0; u < panels; u++)
-                        GemmMicroKernel.Run(aTile.Data, aTile.Lda, aTile.KStep, packedB + (long)u * NR * kc, kc, cRow + u * NR, ldc, rows, Math.Min(NR, nc - u * NR), add);
+                        GemmMicroKernel.Run(aTile.Data, aTile.Lda, aTile.KStep, packedB + (long)u * NR * kc, kc, cRow + u * NR, ldc, rows, Math.Min(NR, nc - u * NR), add,
+                            scale, watch);
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// A fused update accumulates into its weights from one k block: a second block would add to weights already moved by
+    /// the first, no longer the update of one whole product.
+    /// </summary>
+    internal static void CheckFusedUpdate(int k, bool accumulate, float scale, float* watch)
+    {
+        if ((scale != 1f || watch != null) && (!accumulate || k > KC))
+            throw new ArgumentException($"A fused update accumulates a product of at most {KC} steps of k; this one has {k} and accumulate is {accumulate}.");
     }
 }

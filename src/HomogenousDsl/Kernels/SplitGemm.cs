@@ -49,6 +49,9 @@ internal sealed unsafe class SplitGemm : IShardWork
     private nint _ldc;
     private int _m, _n, _k, _shards;
     private bool _accumulate;
+    // A fused update (see PackedGemm.Multiply): its scale, and whether each thread watches its tiles' finiteness.
+    private float _scale = 1f;
+    private bool _watched;
     private SplitAxis _axis;
     private ISplitEpilogue? _epilogue;
     private SplitBalance? _balance;
@@ -82,10 +85,12 @@ internal sealed unsafe class SplitGemm : IShardWork
 
     /// <summary>
     /// Runs the product on the lent pool, cut along <paramref name="axis"/>, and returns true; or returns false when it
-    /// should run on this thread alone (no pool lent, too small, fewer than two tiles along the axis).
+    /// should run on this thread alone (no pool lent, too small, fewer than two tiles along the axis). A
+    /// <paramref name="scale"/> other than 1 or <paramref name="watched"/> make it a fused update: each thread's tiles add
+    /// to <see cref="FiniteWatch"/> on that thread, for the epilogue to read there.
     /// </summary>
     public static bool TryRun(in OffsetMatrix a, in OffsetMatrix b, float* c, nint ldc, int m, int n, int k, bool accumulate,
-        SplitAxis axis, ISplitEpilogue? epilogue = null)
+        SplitAxis axis, ISplitEpilogue? epilogue = null, float scale = 1f, bool watched = false)
     {
         var pool = KernelThreads.Current;
         if (pool is null || k <= 0 || (long)m * n * k < MinimumMultiplyAdds)
@@ -121,6 +126,8 @@ internal sealed unsafe class SplitGemm : IShardWork
         split._n = n;
         split._k = k;
         split._accumulate = accumulate;
+        split._scale = scale;
+        split._watched = watched;
         split._axis = axis;
         split._epilogue = epilogue;
         split._shards = shards;
@@ -158,6 +165,7 @@ internal sealed unsafe class SplitGemm : IShardWork
         var end = Math.Min(extent, _starts[shard + 1] * tile);
         // Even a thread with nothing to do this time: its next share may be the largest yet.
         PackedGemm.Reserve(_m, _n, _k);
+        float* watch = _watched ? FiniteWatch.Current : null;
         if (end <= first)
         {
             _finished[shard] = SplitBalance.Now();
@@ -166,12 +174,12 @@ internal sealed unsafe class SplitGemm : IShardWork
         if (rows)
         {
             var a = new OffsetMatrix(_a.Source, _a.RowOffsets + first, _a.ColumnOffsets, _a.Overread, _a.ColumnStride);
-            PackedGemm.Multiply(a, _b, _c + first * _ldc, _ldc, end - first, _n, _k, _accumulate);
+            PackedGemm.Multiply(a, _b, _c + first * _ldc, _ldc, end - first, _n, _k, _accumulate, _scale, watch);
         }
         else
         {
             var b = new OffsetMatrix(_b.Source, _b.RowOffsets, _b.ColumnOffsets + first, _b.Overread, _b.ColumnStride);
-            PackedGemm.Multiply(_a, b, _c + first, _ldc, _m, end - first, _k, _accumulate);
+            PackedGemm.Multiply(_a, b, _c + first, _ldc, _m, end - first, _k, _accumulate, _scale, watch);
         }
         _epilogue?.Finish(first, end);
         _finished[shard] = SplitBalance.Now();
@@ -181,6 +189,7 @@ internal sealed unsafe class SplitGemm : IShardWork
     {
         // A thread that finds every tile taken this time may claim some next time: its buffers are sized regardless.
         WholeBGemm.Reserve(_n, _k);
+        float* watch = _watched ? FiniteWatch.Current : null;
         float* packedB = null;
         for (var i = 0; i < _shards; i++)
         {
@@ -193,7 +202,7 @@ internal sealed unsafe class SplitGemm : IShardWork
                     packedB = WholeBGemm.Pack(_b, _n, _k);
                 int first = tile * GemmMicroKernel.Rows, end = Math.Min(_m, (tile + count) * GemmMicroKernel.Rows);
                 _epilogue?.Starting(first, end);
-                WholeBGemm.MultiplyRows(_a, packedB, _c, _ldc, first, end, _n, _k, _accumulate);
+                WholeBGemm.MultiplyRows(_a, packedB, _c, _ldc, first, end, _n, _k, _accumulate, _scale, watch);
                 _epilogue?.Finish(first, end);
             }
         }

@@ -42,9 +42,12 @@ internal static unsafe class WholeBGemm
     /// <summary>
     /// Rows [<paramref name="first"/>, <paramref name="end"/>) of C (+)= A·B over B packed by <see cref="Pack"/>;
     /// <paramref name="first"/> is a multiple of the tile height. Tiles go in pairs so k-major A tiles pack together.
+    /// <paramref name="scale"/> and <paramref name="watch"/> make it a fused update, as in <see cref="PackedGemm.Multiply"/>.
     /// </summary>
-    public static void MultiplyRows(in OffsetMatrix a, float* packedB, float* c, nint ldc, int first, int end, int n, int k, bool accumulate)
+    public static void MultiplyRows(in OffsetMatrix a, float* packedB, float* c, nint ldc, int first, int end, int n, int k, bool accumulate,
+        float scale = 1f, float* watch = null)
     {
+        PackedGemm.CheckFusedUpdate(k, accumulate, scale, watch);
         int panels = Panels(n), kcMax = PackedGemm.BlockDepth(k);
         float* packedA = GemmWorkspace.Current.Floats(FloatSlot.PackedA, 2L * MR * KC);
         for (int ic = first; ic < end; ic += 2 * MR)
@@ -66,7 +69,8 @@ internal static unsafe class WholeBGemm
                         aTile.Pack(a, row, rows, pc, kc);
                     float* cRow = c + row * ldc;
                     for (int u = 0; u < panels; u++)
-                        GemmMicroKernel.Run(aTile.Data, aTile.Lda, aTile.KStep, block + (long)u * NR * kc, kc, cRow + u * NR, ldc, rows, Math.Min(NR, n - u * NR), add);
+                        GemmMicroKernel.Run(aTile.Data, aTile.Lda, aTile.KStep, block + (long)u * NR * kc, kc, cRow + u * NR, ldc, rows, Math.Min(NR, n - u * NR), add,
+                            scale, watch);
                 }
             }
         }

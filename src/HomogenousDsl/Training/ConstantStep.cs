@@ -8,7 +8,7 @@ namespace HomogenousDsl.Training;
 /// the update then is exactly what float arithmetic gives, which is what a run of the analysed method does.
 /// </summary>
 /// <param name="stepSize">The step size η.</param>
-public sealed class ConstantStep(double stepSize) : IElementwiseUpdateRule
+public sealed class ConstantStep(double stepSize) : IScaledStepRule
 {
     /// <inheritdoc/>
     public string Name => "constant-step";
@@ -20,8 +20,7 @@ public sealed class ConstantStep(double stepSize) : IElementwiseUpdateRule
 
     /// <inheritdoc/>
     public bool Apply(Span<float> parameters, ReadOnlySpan<float> direction, double logScale)
-    {
-        var factor = -StepSize * Math.Exp(logScale);
-        return VectorMath.AxpyAllFinite((float)factor, direction, parameters);
-    }
+        => VectorMath.AxpyAllFinite(((IScaledStepRule)this).Scale(logScale), direction, parameters);
+
+    float IScaledStepRule.Scale(double logScale) => (float)(-StepSize * Math.Exp(logScale));
 }

@@ -113,6 +113,9 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
     /// <summary>True when the last update was taken layer by layer during the backward pass (see <see cref="LayerwiseUpdate"/>).</summary>
     internal bool UpdatedByLayer => _layerwiseUsed;
 
+    /// <summary>Layers whose weight-gradient product wrote the last update itself (see <see cref="NormalizedUpdate"/>).</summary>
+    internal int LayersUpdatedInPlace => _layerwiseUsed ? _layerwise!.InPlaceLayers : 0;
+
     /// <summary>Whether random batches are decoded from the set's bytes (<see cref="Dataset.ByteCoded"/>); tests turn it off.</summary>
     internal bool GathersBytes
     {
@@ -180,7 +183,7 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
     /// <see cref="Evaluate"/> (same parameters and indices), whose result is <paramref name="logTotal"/>.
     /// </summary>
     public void NormalizedGradient(float[] parameters, ReadOnlySpan<int> indices, double logTotal, float[] gradient)
-        => Compute(parameters, indices, logTotal, gradient, update: null, logScale: 0);
+        => Compute(parameters, indices, logTotal, gradient, update: null, logScale: 0, inPlace: false);
 
     /// <summary>
     /// <see cref="NormalizedGradient"/>, then <paramref name="update"/> applied with <paramref name="logScale"/>; returns
@@ -189,9 +192,23 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
     /// update costs no serial pass; the result is bit-identical to applying it afterwards.
     /// </summary>
     public bool NormalizedGradientAndUpdate(float[] parameters, ReadOnlySpan<int> indices, double logTotal, float[] gradient, IUpdateRule update, double logScale)
-        => Compute(parameters, indices, logTotal, gradient, update, logScale);
+        => Compute(parameters, indices, logTotal, gradient, update, logScale, inPlace: false);
 
-    private bool Compute(float[] parameters, ReadOnlySpan<int> indices, double logTotal, float[] gradient, IUpdateRule? update, double logScale)
+    /// <summary>
+    /// The trainer's step: <see cref="NormalizedGradientAndUpdate"/>, except that a constant step taken layer by layer is
+    /// written by each dense layer's weight-gradient product itself (<see cref="LayerwiseUpdate"/>), whose range of
+    /// <paramref name="scratch"/> is then left as it was. The parameters are the same bits either way; when it returns
+    /// false, <see cref="GradientWasFinite"/> says which of gradient and parameters went non-finite.
+    /// </summary>
+    internal bool NormalizedUpdate(float[] parameters, ReadOnlySpan<int> indices, double logTotal, float[] scratch, IUpdateRule update, double logScale)
+        => Compute(parameters, indices, logTotal, scratch, update, logScale, inPlace: true);
+
+    /// <summary>After a step that returned false: true when its gradient was finite (so the parameters overflowed).</summary>
+    internal bool GradientWasFinite(float[] gradient)
+        => _layerwiseUsed ? _layerwise!.GradientFinite(gradient) : VectorMath.AllFinite(gradient);
+
+    private bool Compute(float[] parameters, ReadOnlySpan<int> indices, double logTotal, float[] gradient, IUpdateRule? update, double logScale,
+        bool inPlace)
     {
         CheckArguments(parameters, indices.Length);
         if (gradient.Length != TNetwork.ParameterCount)
@@ -207,7 +224,7 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
                           && TNetwork.ParameterCount >= LayerwiseMinimumParameters;
         _layerwiseUsed = false;
         if (_layerwiseArmed)
-            _layerwise!.Arm(parameters, gradient, update!, logScale);
+            _layerwise!.Arm(parameters, gradient, update!, logScale, inPlace);
         var shardsUsed = 1;
         for (var start = 0; start < indices.Length; start += _chunk)
         {

@@ -83,7 +83,7 @@ public sealed class Trainer<TNetwork> : IDisposable where TNetwork : IHomogeneou
                 SeparationStep = Step;
         }
         var logScale = logTotal - Math.Log(batch.Length);
-        if (!_engine.NormalizedGradientAndUpdate(Parameters, batch, logTotal, _direction, _options.UpdateRule, logScale))
+        if (!_engine.NormalizedUpdate(Parameters, batch, logTotal, _direction, _options.UpdateRule, logScale))
             RestoreLastGood(failedStep: Step + 1);
         LastBatchLogLoss = logScale;
         Step++;
@@ -134,7 +134,7 @@ public sealed class Trainer<TNetwork> : IDisposable where TNetwork : IHomogeneou
 
     private void RestoreLastGood(long failedStep)
     {
-        var tensor = VectorMath.AllFinite(_direction) ? "parameters" : "gradient";
+        var tensor = _engine.GradientWasFinite(_direction) ? "parameters" : "gradient";
         _lastGood.AsSpan().CopyTo(Parameters);
         Step = _lastGoodStep;
         throw new NonFiniteValueException(failedStep, tensor, _lastGoodStep);

@@ -1,4 +1,5 @@
 using HomogenousDsl.Data;
+using HomogenousDsl.Kernels;
 using HomogenousDsl.Losses;
 using HomogenousDsl.Tests.Kernels;
 using HomogenousDsl.Tests.Networks;
@@ -10,7 +11,9 @@ namespace HomogenousDsl.Tests.Training;
 /// On one block, an elementwise update is taken layer by layer inside the backward pass, each layer's weights as soon
 /// as its backward call is done with them (split over threads: each weight row as soon as its thread has finished its
 /// gradient), the biases afterwards. The parameters and the direction must equal, bit for bit, those of computing the
-/// gradient and then updating; every other plan keeps the update after the pass.
+/// gradient and then updating; every other plan keeps the update after the pass. The trainer's step goes further for a
+/// constant step: a dense layer's packed weight-gradient product writes the update itself and never stores its gradient.
+/// Its parameters must be the same bits, and the scratch must hold the gradient everywhere except those layers' weights.
 /// </summary>
 [Collection(nameof(AllocationSensitive))]
 public sealed class LayerwiseUpdateTests
@@ -19,7 +22,7 @@ public sealed class LayerwiseUpdateTests
 
     [Fact]
     public void DenseLayersUpdatedInTheBackwardPassEqualGradientThenUpdate()
-        => AssertUpdateEqualsGradientThenUpdate<DigitsMlp>(s_digits, samples: 64, chunk: 64, threads: 1, byLayer: true);
+        => AssertUpdateEqualsGradientThenUpdate<DigitsMlp>(s_digits, samples: 64, chunk: 64, threads: 1, byLayer: true, inPlace: 1);
 
     [Fact]
     public void ConvolutionAndDenseLayersUpdatedInTheBackwardPassEqualGradientThenUpdate()
@@ -46,8 +49,8 @@ public sealed class LayerwiseUpdateTests
     public void SplitBlocksUpdateEachRowWhereItsGradientWasFinished()
     {
         using var _ = SplitPlan.InKernels();
-        AssertUpdateEqualsGradientThenUpdate<DigitsMlp>(s_digits, samples: 64, chunk: 64, threads: 2, byLayer: true);
-        AssertUpdateEqualsGradientThenUpdate<DigitsDeepMlp>(s_digits, samples: 64, chunk: 64, threads: 2, byLayer: true);
+        AssertUpdateEqualsGradientThenUpdate<DigitsMlp>(s_digits, samples: 64, chunk: 64, threads: 2, byLayer: true, inPlace: 1);
+        AssertUpdateEqualsGradientThenUpdate<DigitsDeepMlp>(s_digits, samples: 64, chunk: 64, threads: 2, byLayer: true, inPlace: 2);
     }
 
     /// <summary>A convolution split by sample hands its summed gradient over on the calling thread.</summary>
@@ -71,6 +74,44 @@ public sealed class LayerwiseUpdateTests
     public void SmallNetworksAreUpdatedAfterThePass()
         => AssertUpdateEqualsGradientThenUpdate<DenseRelu>(Random("dense", 5, 40), samples: 40, chunk: 40, threads: 1, byLayer: false,
             layerwiseFrom: null);
+
+    /// <summary>One thread: both hidden products of the deep MLP (ragged last row tiles) write their update.</summary>
+    [Fact]
+    public void WeightGradientProductsWriteAConstantStepThemselves()
+        => AssertUpdateEqualsGradientThenUpdate<DigitsDeepMlp>(s_digits, samples: 64, chunk: 64, threads: 1, byLayer: true, inPlace: 2);
+
+    /// <summary>A batch larger than one k block of the product (256) keeps the gradient and the update separate.</summary>
+    [Fact]
+    public void ProductsOverSeveralBlocksOfTheBatchDoNotUpdateInPlace()
+        => AssertUpdateEqualsGradientThenUpdate<DigitsMlp>(s_digits, samples: 300, chunk: 300, threads: 1, byLayer: true, inPlace: 0);
+
+    /// <summary>
+    /// The trainer names what went non-finite though an in-place layer never stored its gradient: a step of 1e300 overflows
+    /// the parameters from a finite gradient; a NaN weight makes the gradient NaN.
+    /// </summary>
+    [Theory, InlineData(1), InlineData(2)]
+    public void AnInPlaceUpdateSaysWhetherTheGradientOrTheParametersWentNonFinite(int threads)
+    {
+        using var _ = SplitPlan.InKernels();   // no effect on one thread
+        var parameters = new float[DigitsMlp.ParameterCount];
+        ParameterInitializer.HeNormal(DigitsMlp.Description, parameters, seed: 3);
+        var batch = Enumerable.Range(0, 64).ToArray();
+        using var engine = new GradientEngine<DigitsMlp>(s_digits, LossKind.Exponential, 64, 64, threads);
+        var scratch = new float[parameters.Length];
+
+        var overflow = (float[])parameters.Clone();
+        var logTotal = engine.Evaluate(overflow, batch);
+        Assert.False(engine.NormalizedUpdate(overflow, batch, logTotal, scratch, new ConstantStep(1e300), logTotal));
+        Assert.Equal(PackedGemm.IsAvailable ? 1 : 0, engine.LayersUpdatedInPlace);
+        Assert.True(engine.GradientWasFinite(scratch));
+
+        var poisoned = (float[])parameters.Clone();
+        poisoned[DigitsMlp.Description.ParameterizedLayers.Last().ParameterOffset] = float.NaN;
+        logTotal = engine.Evaluate(poisoned, batch);
+        Assert.False(engine.NormalizedUpdate(poisoned, batch, logTotal, scratch, new ConstantStep(0.1), 0));
+        Assert.Equal(PackedGemm.IsAvailable ? 1 : 0, engine.LayersUpdatedInPlace);
+        Assert.False(engine.GradientWasFinite(scratch));
+    }
 
     [Fact]
     public void ANonFiniteLayerIsReported()
@@ -96,7 +137,7 @@ public sealed class LayerwiseUpdateTests
     }
 
     private static void AssertUpdateEqualsGradientThenUpdate<TNetwork>(Dataset data, int samples, int chunk, int threads, bool byLayer,
-        int? layerwiseFrom = 0) where TNetwork : IHomogeneousNetwork<TNetwork>
+        int? layerwiseFrom = 0, int inPlace = 0) where TNetwork : IHomogeneousNetwork<TNetwork>
     {
         var parameters = new float[TNetwork.ParameterCount];
         ParameterInitializer.HeNormal(TNetwork.Description, parameters, seed: 11);
@@ -128,6 +169,30 @@ public sealed class LayerwiseUpdateTests
             Assert.True(Moved(layer.ParameterOffset, layer.WeightLength), $"{layer.Name} weights");
             Assert.True(layer.BiasLength == 0 || Moved(layer.ParameterOffset + layer.WeightLength, layer.BiasLength), $"{layer.Name} bias");
         }
+
+        // The trainer's step: products that write their own update leave their weights' range of the scratch alone.
+        // Without the packed product's registers (the scalar build) no layer does.
+        const float Untouched = -7.25e-3f;
+        if (!PackedGemm.IsAvailable)
+            inPlace = 0;
+        var inPlaceRun = (float[])parameters.Clone();
+        var scratch = Enumerable.Repeat(Untouched, parameters.Length).ToArray();
+        Assert.Equal(logTotal, engine.Evaluate(inPlaceRun, batch));
+        Assert.True(engine.NormalizedUpdate(inPlaceRun, batch, logTotal, scratch, rule, logTotal + 2));
+        Assert.Equal(separate, inPlaceRun);
+        Assert.Equal(inPlace, engine.LayersUpdatedInPlace);
+        var untouched = 0;
+        foreach (var layer in TNetwork.Description.ParameterizedLayers)
+        {
+            var weights = scratch.AsSpan(layer.ParameterOffset, layer.WeightLength);
+            if (weights.IndexOfAnyExcept(Untouched) < 0)
+                untouched++;
+            else
+                Assert.True(weights.SequenceEqual(direction.AsSpan(layer.ParameterOffset, layer.WeightLength)), $"{layer.Name} gradient");
+            Assert.True(scratch.AsSpan(layer.ParameterOffset + layer.WeightLength, layer.BiasLength)
+                .SequenceEqual(direction.AsSpan(layer.ParameterOffset + layer.WeightLength, layer.BiasLength)), $"{layer.Name} bias gradient");
+        }
+        Assert.Equal(inPlace, untouched);
 
         bool Moved(int start, int length)
             => !fused.AsSpan(start, length).SequenceEqual(parameters.AsSpan(start, length));
