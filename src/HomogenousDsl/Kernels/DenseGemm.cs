@@ -75,8 +75,8 @@ internal static unsafe class DenseGemm
     /// of a set read from memory (W5: 7% of the evaluation). Turned around, the sample rows are the tile's broadcast
     /// side, read in place with the next tile prefetched while one computes; Wᵀ is packed once per call and the
     /// product transposed into the output (together 5–6%). Each output is the same chain of fused multiply-adds in the
-    /// same k blocks either way, so the bits do not change. Only where the chunk's input is at least twice the size of
-    /// W (not a training batch through a wide layer, where W is the larger operand to pack), not for split kernels,
+    /// same k blocks either way, so the bits do not change. Only where the chunk has at least as many samples as W has
+    /// rows (not a training batch through a wider layer, where W is the larger operand to pack), not for split kernels,
     /// whose shares are output rows, and on 512-bit hardware only, where it was measured.
     /// </summary>
     internal static bool SamplesAsRows(ActivationLayout inputLayout, ActivationLayout outputLayout, int chunk, int outFeatures)
@@ -84,9 +84,10 @@ internal static unsafe class DenseGemm
            && Vector512.IsHardwareAccelerated && outFeatures >= GemmMicroKernel.Columns
            && chunk >= SamplesAsRowsFactor * outFeatures && KernelThreads.Current is null;
 
-    // Samples per output feature from which the product is turned around: W5's 512-sample calls on one thread (+2%);
-    // its two-thread pieces of 256 samples measured neutral, so they keep the other orientation.
-    private const int SamplesAsRowsFactor = 2;
+    // Samples per output feature from which the product is turned around: W5's 512-sample calls on one thread (+2%) and,
+    // since the fused update's round, its two-thread pieces of 256 samples through 256 features too (+1.4% median over
+    // five alternating pairs; a factor of 2 kept them on the transposing path, measured neutral on the Zen 4 host).
+    private const int SamplesAsRowsFactor = 1;
 
     // Yᵀ (samples × outputs) = X·Wᵀ per chunk into the product buffer, then transposed into y's feature rows with the
     // bias and activation (in the order the other path applies them: bias, then act).
