@@ -7,7 +7,8 @@ namespace HomogenousDsl.Kernels;
 /// <see cref="GemmMicroKernel.Run(float*, nint, nint, float*, int, float*, nint, int, int, bool, float, float*)"/>)
 /// writes W += s·dW from the product's registers and never stores dW, so the check a separate update pass made on its
 /// way (and the trainer's question, which of the two went non-finite) must be made there: each tile adds v − v, which
-/// is 0 for a finite v and NaN otherwise, of its products and of its new weights into two vectors of sums.
+/// is 0 for a finite v and NaN otherwise, of its new weights into one vector of sums, and of its products into another
+/// (a full 512-bit tile only when one of its new weights was not finite: a non-finite product makes one).
 /// </summary>
 internal static unsafe class FiniteWatch
 {
