@@ -124,14 +124,36 @@ internal static class GemmMicroKernel
         }
         if (rows == Rows && cols == Columns)
         {
-            Store(c, c00, c01, accumulate, s);
-            Store(c + ldc, c10, c11, accumulate, s);
-            Store(c + 2 * ldc, c20, c21, accumulate, s);
-            Store(c + 3 * ldc, c30, c31, accumulate, s);
-            Store(c + 4 * ldc, c40, c41, accumulate, s);
-            Store(c + 5 * ldc, c50, c51, accumulate, s);
-            Store(c + 6 * ldc, c60, c61, accumulate, s);
-            Store(c + 7 * ldc, c70, c71, accumulate, s);
+            if (accumulate)
+            {
+                // Every row read before any is written: rows whose distance is a multiple of 4 KB (1 KB apart in a
+                // 256-sample feature-major product, 4 KB in a 1,024-wide layer) alias a store to an earlier row, and the
+                // load would wait for that store to complete.
+                c00 = Avx512F.FusedMultiplyAdd(c00, s, Avx512F.LoadVector512(c));
+                c01 = Avx512F.FusedMultiplyAdd(c01, s, Avx512F.LoadVector512(c + 16));
+                c10 = Avx512F.FusedMultiplyAdd(c10, s, Avx512F.LoadVector512(c + ldc));
+                c11 = Avx512F.FusedMultiplyAdd(c11, s, Avx512F.LoadVector512(c + ldc + 16));
+                c20 = Avx512F.FusedMultiplyAdd(c20, s, Avx512F.LoadVector512(c + 2 * ldc));
+                c21 = Avx512F.FusedMultiplyAdd(c21, s, Avx512F.LoadVector512(c + 2 * ldc + 16));
+                c30 = Avx512F.FusedMultiplyAdd(c30, s, Avx512F.LoadVector512(c + 3 * ldc));
+                c31 = Avx512F.FusedMultiplyAdd(c31, s, Avx512F.LoadVector512(c + 3 * ldc + 16));
+                c40 = Avx512F.FusedMultiplyAdd(c40, s, Avx512F.LoadVector512(c + 4 * ldc));
+                c41 = Avx512F.FusedMultiplyAdd(c41, s, Avx512F.LoadVector512(c + 4 * ldc + 16));
+                c50 = Avx512F.FusedMultiplyAdd(c50, s, Avx512F.LoadVector512(c + 5 * ldc));
+                c51 = Avx512F.FusedMultiplyAdd(c51, s, Avx512F.LoadVector512(c + 5 * ldc + 16));
+                c60 = Avx512F.FusedMultiplyAdd(c60, s, Avx512F.LoadVector512(c + 6 * ldc));
+                c61 = Avx512F.FusedMultiplyAdd(c61, s, Avx512F.LoadVector512(c + 6 * ldc + 16));
+                c70 = Avx512F.FusedMultiplyAdd(c70, s, Avx512F.LoadVector512(c + 7 * ldc));
+                c71 = Avx512F.FusedMultiplyAdd(c71, s, Avx512F.LoadVector512(c + 7 * ldc + 16));
+            }
+            Store(c, c00, c01);
+            Store(c + ldc, c10, c11);
+            Store(c + 2 * ldc, c20, c21);
+            Store(c + 3 * ldc, c30, c31);
+            Store(c + 4 * ldc, c40, c41);
+            Store(c + 5 * ldc, c50, c51);
+            Store(c + 6 * ldc, c60, c61);
+            Store(c + 7 * ldc, c70, c71);
             return;
         }
         var low = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(cols)).AsSingle();
@@ -164,14 +186,31 @@ internal static class GemmMicroKernel
     {
         if (rows == Rows && cols == Columns)
         {
-            var n00 = UpdateRow(c, c00, c01, s, out var n01);
-            var n10 = UpdateRow(c + ldc, c10, c11, s, out var n11);
-            var n20 = UpdateRow(c + 2 * ldc, c20, c21, s, out var n21);
-            var n30 = UpdateRow(c + 3 * ldc, c30, c31, s, out var n31);
-            var n40 = UpdateRow(c + 4 * ldc, c40, c41, s, out var n41);
-            var n50 = UpdateRow(c + 5 * ldc, c50, c51, s, out var n51);
-            var n60 = UpdateRow(c + 6 * ldc, c60, c61, s, out var n61);
-            var n70 = UpdateRow(c + 7 * ldc, c70, c71, s, out var n71);
+            // Every row read before any is written, as in StoreWide (here rows 4 KB apart: a 1,024-wide layer's weights).
+            var n00 = Avx512F.FusedMultiplyAdd(c00, s, Avx512F.LoadVector512(c));
+            var n01 = Avx512F.FusedMultiplyAdd(c01, s, Avx512F.LoadVector512(c + 16));
+            var n10 = Avx512F.FusedMultiplyAdd(c10, s, Avx512F.LoadVector512(c + ldc));
+            var n11 = Avx512F.FusedMultiplyAdd(c11, s, Avx512F.LoadVector512(c + ldc + 16));
+            var n20 = Avx512F.FusedMultiplyAdd(c20, s, Avx512F.LoadVector512(c + 2 * ldc));
+            var n21 = Avx512F.FusedMultiplyAdd(c21, s, Avx512F.LoadVector512(c + 2 * ldc + 16));
+            var n30 = Avx512F.FusedMultiplyAdd(c30, s, Avx512F.LoadVector512(c + 3 * ldc));
+            var n31 = Avx512F.FusedMultiplyAdd(c31, s, Avx512F.LoadVector512(c + 3 * ldc + 16));
+            var n40 = Avx512F.FusedMultiplyAdd(c40, s, Avx512F.LoadVector512(c + 4 * ldc));
+            var n41 = Avx512F.FusedMultiplyAdd(c41, s, Avx512F.LoadVector512(c + 4 * ldc + 16));
+            var n50 = Avx512F.FusedMultiplyAdd(c50, s, Avx512F.LoadVector512(c + 5 * ldc));
+            var n51 = Avx512F.FusedMultiplyAdd(c51, s, Avx512F.LoadVector512(c + 5 * ldc + 16));
+            var n60 = Avx512F.FusedMultiplyAdd(c60, s, Avx512F.LoadVector512(c + 6 * ldc));
+            var n61 = Avx512F.FusedMultiplyAdd(c61, s, Avx512F.LoadVector512(c + 6 * ldc + 16));
+            var n70 = Avx512F.FusedMultiplyAdd(c70, s, Avx512F.LoadVector512(c + 7 * ldc));
+            var n71 = Avx512F.FusedMultiplyAdd(c71, s, Avx512F.LoadVector512(c + 7 * ldc + 16));
+            Store(c, n00, n01);
+            Store(c + ldc, n10, n11);
+            Store(c + 2 * ldc, n20, n21);
+            Store(c + 3 * ldc, n30, n31);
+            Store(c + 4 * ldc, n40, n41);
+            Store(c + 5 * ldc, n50, n51);
+            Store(c + 6 * ldc, n60, n61);
+            Store(c + 7 * ldc, n70, n71);
             var tile = (((n00 - n00) + (n01 - n01)) + ((n10 - n10) + (n11 - n11))) + (((n20 - n20) + (n21 - n21)) + ((n30 - n30) + (n31 - n31)))
                 + ((((n40 - n40) + (n41 - n41)) + ((n50 - n50) + (n51 - n51))) + (((n60 - n60) + (n61 - n61)) + ((n70 - n70) + (n71 - n71))));
             if (tile == Vector512<float>.Zero)
@@ -195,15 +234,11 @@ internal static class GemmMicroKernel
         AddToWatch(watch, productSums, values);
     }
 
-    // One full row of a fused update's tile: C += s·product; returns the new low half, the high half in newHigh.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector512<float> UpdateRow(float* c, Vector512<float> low, Vector512<float> high, Vector512<float> s, out Vector512<float> newHigh)
+    private static unsafe void Store(float* c, Vector512<float> low, Vector512<float> high)
     {
-        var newLow = Avx512F.FusedMultiplyAdd(low, s, Avx512F.LoadVector512(c));
-        newHigh = Avx512F.FusedMultiplyAdd(high, s, Avx512F.LoadVector512(c + 16));
-        Avx512F.Store(c, newLow);
-        Avx512F.Store(c + 16, newHigh);
-        return newLow;
+        Avx512F.Store(c, low);
+        Avx512F.Store(c + 16, high);
     }
 
     private static unsafe void AddToWatch(float* watch, Vector512<float> products, Vector512<float> values)
@@ -239,18 +274,6 @@ internal static class GemmMicroKernel
         Avx512F.MaskStore(c + 16, highMask, high);
     }
 
-    // Accumulating: one rounding of product·s + C (s = 1 gives the plain sum, bit for bit).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Store(float* c, Vector512<float> low, Vector512<float> high, bool accumulate, Vector512<float> s)
-    {
-        if (accumulate)
-        {
-            low = Avx512F.FusedMultiplyAdd(low, s, Avx512F.LoadVector512(c));
-            high = Avx512F.FusedMultiplyAdd(high, s, Avx512F.LoadVector512(c + 16));
-        }
-        Avx512F.Store(c, low);
-        Avx512F.Store(c + 16, high);
-    }
 
     /// <summary>
     /// <see cref="Run(float*, nint, nint, float*, int, float*, nint, int, int, bool, float, float*)"/> in Vector256 registers (16 of
