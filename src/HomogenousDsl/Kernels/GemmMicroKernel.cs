@@ -125,35 +125,9 @@ internal static class GemmMicroKernel
         if (rows == Rows && cols == Columns)
         {
             if (accumulate)
-            {
-                // Every row read before any is written: rows whose distance is a multiple of 4 KB (1 KB apart in a
-                // 256-sample feature-major product, 4 KB in a 1,024-wide layer) alias a store to an earlier row, and the
-                // load would wait for that store to complete.
-                c00 = Avx512F.FusedMultiplyAdd(c00, s, Avx512F.LoadVector512(c));
-                c01 = Avx512F.FusedMultiplyAdd(c01, s, Avx512F.LoadVector512(c + 16));
-                c10 = Avx512F.FusedMultiplyAdd(c10, s, Avx512F.LoadVector512(c + ldc));
-                c11 = Avx512F.FusedMultiplyAdd(c11, s, Avx512F.LoadVector512(c + ldc + 16));
-                c20 = Avx512F.FusedMultiplyAdd(c20, s, Avx512F.LoadVector512(c + 2 * ldc));
-                c21 = Avx512F.FusedMultiplyAdd(c21, s, Avx512F.LoadVector512(c + 2 * ldc + 16));
-                c30 = Avx512F.FusedMultiplyAdd(c30, s, Avx512F.LoadVector512(c + 3 * ldc));
-                c31 = Avx512F.FusedMultiplyAdd(c31, s, Avx512F.LoadVector512(c + 3 * ldc + 16));
-                c40 = Avx512F.FusedMultiplyAdd(c40, s, Avx512F.LoadVector512(c + 4 * ldc));
-                c41 = Avx512F.FusedMultiplyAdd(c41, s, Avx512F.LoadVector512(c + 4 * ldc + 16));
-                c50 = Avx512F.FusedMultiplyAdd(c50, s, Avx512F.LoadVector512(c + 5 * ldc));
-                c51 = Avx512F.FusedMultiplyAdd(c51, s, Avx512F.LoadVector512(c + 5 * ldc + 16));
-                c60 = Avx512F.FusedMultiplyAdd(c60, s, Avx512F.LoadVector512(c + 6 * ldc));
-                c61 = Avx512F.FusedMultiplyAdd(c61, s, Avx512F.LoadVector512(c + 6 * ldc + 16));
-                c70 = Avx512F.FusedMultiplyAdd(c70, s, Avx512F.LoadVector512(c + 7 * ldc));
-                c71 = Avx512F.FusedMultiplyAdd(c71, s, Avx512F.LoadVector512(c + 7 * ldc + 16));
-            }
-            Store(c, c00, c01);
-            Store(c + ldc, c10, c11);
-            Store(c + 2 * ldc, c20, c21);
-            Store(c + 3 * ldc, c30, c31);
-            Store(c + 4 * ldc, c40, c41);
-            Store(c + 5 * ldc, c50, c51);
-            Store(c + 6 * ldc, c60, c61);
-            Store(c + 7 * ldc, c70, c71);
+                AddRows(c, ldc, s, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31,
+                    ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71);
+            StoreRows(c, ldc, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71);
             return;
         }
         var low = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(cols)).AsSingle();
@@ -186,31 +160,12 @@ internal static class GemmMicroKernel
     {
         if (rows == Rows && cols == Columns)
         {
-            // Every row read before any is written, as in StoreWide (here rows 4 KB apart: a 1,024-wide layer's weights).
-            var n00 = Avx512F.FusedMultiplyAdd(c00, s, Avx512F.LoadVector512(c));
-            var n01 = Avx512F.FusedMultiplyAdd(c01, s, Avx512F.LoadVector512(c + 16));
-            var n10 = Avx512F.FusedMultiplyAdd(c10, s, Avx512F.LoadVector512(c + ldc));
-            var n11 = Avx512F.FusedMultiplyAdd(c11, s, Avx512F.LoadVector512(c + ldc + 16));
-            var n20 = Avx512F.FusedMultiplyAdd(c20, s, Avx512F.LoadVector512(c + 2 * ldc));
-            var n21 = Avx512F.FusedMultiplyAdd(c21, s, Avx512F.LoadVector512(c + 2 * ldc + 16));
-            var n30 = Avx512F.FusedMultiplyAdd(c30, s, Avx512F.LoadVector512(c + 3 * ldc));
-            var n31 = Avx512F.FusedMultiplyAdd(c31, s, Avx512F.LoadVector512(c + 3 * ldc + 16));
-            var n40 = Avx512F.FusedMultiplyAdd(c40, s, Avx512F.LoadVector512(c + 4 * ldc));
-            var n41 = Avx512F.FusedMultiplyAdd(c41, s, Avx512F.LoadVector512(c + 4 * ldc + 16));
-            var n50 = Avx512F.FusedMultiplyAdd(c50, s, Avx512F.LoadVector512(c + 5 * ldc));
-            var n51 = Avx512F.FusedMultiplyAdd(c51, s, Avx512F.LoadVector512(c + 5 * ldc + 16));
-            var n60 = Avx512F.FusedMultiplyAdd(c60, s, Avx512F.LoadVector512(c + 6 * ldc));
-            var n61 = Avx512F.FusedMultiplyAdd(c61, s, Avx512F.LoadVector512(c + 6 * ldc + 16));
-            var n70 = Avx512F.FusedMultiplyAdd(c70, s, Avx512F.LoadVector512(c + 7 * ldc));
-            var n71 = Avx512F.FusedMultiplyAdd(c71, s, Avx512F.LoadVector512(c + 7 * ldc + 16));
-            Store(c, n00, n01);
-            Store(c + ldc, n10, n11);
-            Store(c + 2 * ldc, n20, n21);
-            Store(c + 3 * ldc, n30, n31);
-            Store(c + 4 * ldc, n40, n41);
-            Store(c + 5 * ldc, n50, n51);
-            Store(c + 6 * ldc, n60, n61);
-            Store(c + 7 * ldc, n70, n71);
+            // The products stay in c00…c71 for the check below, which a tile makes only when a new weight failed.
+            Vector512<float> n00 = c00, n01 = c01, n10 = c10, n11 = c11, n20 = c20, n21 = c21, n30 = c30, n31 = c31;
+            Vector512<float> n40 = c40, n41 = c41, n50 = c50, n51 = c51, n60 = c60, n61 = c61, n70 = c70, n71 = c71;
+            AddRows(c, ldc, s, ref n00, ref n01, ref n10, ref n11, ref n20, ref n21, ref n30, ref n31,
+                ref n40, ref n41, ref n50, ref n51, ref n60, ref n61, ref n70, ref n71);
+            StoreRows(c, ldc, n00, n01, n10, n11, n20, n21, n30, n31, n40, n41, n50, n51, n60, n61, n70, n71);
             var tile = (((n00 - n00) + (n01 - n01)) + ((n10 - n10) + (n11 - n11))) + (((n20 - n20) + (n21 - n21)) + ((n30 - n30) + (n31 - n31)))
                 + ((((n40 - n40) + (n41 - n41)) + ((n50 - n50) + (n51 - n51))) + (((n60 - n60) + (n61 - n61)) + ((n70 - n70) + (n71 - n71))));
             if (tile == Vector512<float>.Zero)
@@ -234,11 +189,48 @@ internal static class GemmMicroKernel
         AddToWatch(watch, productSums, values);
     }
 
+    // A full tile's rows of C: r += s·C[r] for each, every row read before any is written. Rows a multiple of 4 KB apart
+    // (1 KB in a 256-sample feature-major product, 4 KB in a 1,024-wide layer's weights) alias a store to an earlier row,
+    // and a load after it would wait for that store to complete (W3, two threads: 2.7% of the micro-kernel's samples).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Store(float* c, Vector512<float> low, Vector512<float> high)
+    private static unsafe void AddRows(float* c, nint ldc, Vector512<float> s,
+        ref Vector512<float> c00, ref Vector512<float> c01, ref Vector512<float> c10, ref Vector512<float> c11,
+        ref Vector512<float> c20, ref Vector512<float> c21, ref Vector512<float> c30, ref Vector512<float> c31,
+        ref Vector512<float> c40, ref Vector512<float> c41, ref Vector512<float> c50, ref Vector512<float> c51,
+        ref Vector512<float> c60, ref Vector512<float> c61, ref Vector512<float> c70, ref Vector512<float> c71)
     {
-        Avx512F.Store(c, low);
-        Avx512F.Store(c + 16, high);
+        c00 = Avx512F.FusedMultiplyAdd(c00, s, Avx512F.LoadVector512(c));
+        c01 = Avx512F.FusedMultiplyAdd(c01, s, Avx512F.LoadVector512(c + 16));
+        c10 = Avx512F.FusedMultiplyAdd(c10, s, Avx512F.LoadVector512(c + ldc));
+        c11 = Avx512F.FusedMultiplyAdd(c11, s, Avx512F.LoadVector512(c + ldc + 16));
+        c20 = Avx512F.FusedMultiplyAdd(c20, s, Avx512F.LoadVector512(c + 2 * ldc));
+        c21 = Avx512F.FusedMultiplyAdd(c21, s, Avx512F.LoadVector512(c + 2 * ldc + 16));
+        c30 = Avx512F.FusedMultiplyAdd(c30, s, Avx512F.LoadVector512(c + 3 * ldc));
+        c31 = Avx512F.FusedMultiplyAdd(c31, s, Avx512F.LoadVector512(c + 3 * ldc + 16));
+        c40 = Avx512F.FusedMultiplyAdd(c40, s, Avx512F.LoadVector512(c + 4 * ldc));
+        c41 = Avx512F.FusedMultiplyAdd(c41, s, Avx512F.LoadVector512(c + 4 * ldc + 16));
+        c50 = Avx512F.FusedMultiplyAdd(c50, s, Avx512F.LoadVector512(c + 5 * ldc));
+        c51 = Avx512F.FusedMultiplyAdd(c51, s, Avx512F.LoadVector512(c + 5 * ldc + 16));
+        c60 = Avx512F.FusedMultiplyAdd(c60, s, Avx512F.LoadVector512(c + 6 * ldc));
+        c61 = Avx512F.FusedMultiplyAdd(c61, s, Avx512F.LoadVector512(c + 6 * ldc + 16));
+        c70 = Avx512F.FusedMultiplyAdd(c70, s, Avx512F.LoadVector512(c + 7 * ldc));
+        c71 = Avx512F.FusedMultiplyAdd(c71, s, Avx512F.LoadVector512(c + 7 * ldc + 16));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreRows(float* c, nint ldc,
+        Vector512<float> c00, Vector512<float> c01, Vector512<float> c10, Vector512<float> c11, Vector512<float> c20, Vector512<float> c21,
+        Vector512<float> c30, Vector512<float> c31, Vector512<float> c40, Vector512<float> c41, Vector512<float> c50, Vector512<float> c51,
+        Vector512<float> c60, Vector512<float> c61, Vector512<float> c70, Vector512<float> c71)
+    {
+        Avx512F.Store(c, c00); Avx512F.Store(c + 16, c01);
+        Avx512F.Store(c + ldc, c10); Avx512F.Store(c + ldc + 16, c11);
+        Avx512F.Store(c + 2 * ldc, c20); Avx512F.Store(c + 2 * ldc + 16, c21);
+        Avx512F.Store(c + 3 * ldc, c30); Avx512F.Store(c + 3 * ldc + 16, c31);
+        Avx512F.Store(c + 4 * ldc, c40); Avx512F.Store(c + 4 * ldc + 16, c41);
+        Avx512F.Store(c + 5 * ldc, c50); Avx512F.Store(c + 5 * ldc + 16, c51);
+        Avx512F.Store(c + 6 * ldc, c60); Avx512F.Store(c + 6 * ldc + 16, c61);
+        Avx512F.Store(c + 7 * ldc, c70); Avx512F.Store(c + 7 * ldc + 16, c71);
     }
 
     private static unsafe void AddToWatch(float* watch, Vector512<float> products, Vector512<float> values)
