@@ -7,9 +7,9 @@ using HomogenousDsl.Benchmarks.Timing;
 using HomogenousDsl.Benchmarks.Workloads;
 using HomogenousDsl.Losses;
 
-// Three quick modes for the peer comparison (quick, peak, report); anything else goes to BenchmarkDotNet, e.g.
-// `--filter '*'` or `--filter '*' --job short`.
-string[] modes = ["quick", "peak", "report"];
+// Three quick modes for the peer comparison (quick, peak, report) and one to look inside a step (layer); anything
+// else goes to BenchmarkDotNet, e.g. `--filter '*'` or `--filter '*' --job short`.
+string[] modes = ["quick", "peak", "report", "layer"];
 if (args.Length == 0 || !modes.Contains(args[0]))
 {
     BenchmarkSwitcher.FromAssembly(typeof(WorkloadRunners).Assembly).Run(args);
@@ -58,6 +58,29 @@ peak.SetAction(parsed =>
         Console.WriteLine(JsonSerializer.Serialize(result, BenchmarkJson.Line));
     }
     WriteJson(parsed.GetValue(json), new PeakReport(System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription, results));
+    return 0;
+});
+
+var batch = new Option<int>("--batch") { Description = "Samples per call", DefaultValueFactory = _ => 64 };
+var inFeatures = new Option<int>("--in") { Description = "Input features", DefaultValueFactory = _ => 3136 };
+var outFeatures = new Option<int>("--out") { Description = "Output features", DefaultValueFactory = _ => 1024 };
+var inputLayout = new Option<string>("--input-layout") { Description = "batch or feature (major), as the generated code passes it", DefaultValueFactory = _ => "batch" };
+var outputLayout = new Option<string>("--output-layout") { Description = "batch or feature (major)", DefaultValueFactory = _ => "feature" };
+var layerThreads = new Option<string>("--threads") { Description = "Comma-separated thread counts; 0 = all cores", DefaultValueFactory = _ => "1,0" };
+var layer = new Command("layer", "Time one dense layer's products (default: W4's 3136 → 1024 at batch 64) with each thread count")
+{
+    batch, inFeatures, outFeatures, inputLayout, outputLayout, layerThreads, warmup, windows, windowSeconds,
+};
+layer.SetAction(parsed =>
+{
+    var shape = new DenseLayerShape(parsed.GetValue(batch), parsed.GetValue(inFeatures), parsed.GetValue(outFeatures),
+        LayoutFrom(parsed.GetValue(inputLayout)!, "--input-layout"), LayoutFrom(parsed.GetValue(outputLayout)!, "--output-layout"));
+    foreach (var item in parsed.GetValue(layerThreads)!.Split(','))
+    {
+        var count = int.Parse(item, System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var result in LayerProducts.Measure(shape, count == 0 ? Environment.ProcessorCount : count, WindowsFrom(parsed)))
+            Console.WriteLine(JsonSerializer.Serialize(result, BenchmarkJson.Line));
+    }
     return 0;
 });
 
@@ -119,12 +142,19 @@ report.SetAction(parsed =>
 
 var root = new RootCommand("HomogenousDsl benchmarks: quick timing, FMA peak and the PyTorch comparison report (other arguments go to BenchmarkDotNet)")
 {
-    quick, peak, report,
+    quick, peak, report, layer,
 };
 return root.Parse(args).Invoke();
 
 WindowOptions WindowsFrom(ParseResult parsed) =>
     new(parsed.GetValue(warmup), parsed.GetValue(windows), parsed.GetValue(windowSeconds));
+
+static HomogenousDsl.Kernels.ActivationLayout LayoutFrom(string value, string option) => value switch
+{
+    "batch" => HomogenousDsl.Kernels.ActivationLayout.BatchMajor,
+    "feature" => HomogenousDsl.Kernels.ActivationLayout.FeatureMajor,
+    _ => throw new ArgumentException($"{option} takes batch or feature, not '{value}'."),
+};
 
 static void WriteJson<T>(FileInfo? file, T value)
 {
