@@ -20,7 +20,7 @@ public sealed record DenseLayerShape(int Batch, int InFeatures, int OutFeatures,
 /// <param name="InputLayout">batch or feature (major).</param>
 /// <param name="OutputLayout">batch or feature (major).</param>
 /// <param name="Gflops">From the median window; for input-adjoint, derived from the two backward medians.</param>
-/// <param name="AllocatedBytesPerCall">Managed bytes per call on all threads (must be 0); null where derived.</param>
+/// <param name="AllocatedBytesPerCall">Managed bytes per call on all of the process's threads (0 when the tool runs alone); null where derived.</param>
 public sealed record LayerProductResult(string Product, int Threads, int Batch, int InFeatures, int OutFeatures, string InputLayout, string OutputLayout,
     double Gflops, double? AllocatedBytesPerCall);
 
