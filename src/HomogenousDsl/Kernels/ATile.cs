@@ -3,7 +3,10 @@ namespace HomogenousDsl.Kernels;
 /// <summary>Where the micro-kernel reads an A tile from, which decides how (and whether) it is packed.</summary>
 internal enum ATileSource
 {
-    /// <summary>The operand itself: eight row-major rows evenly spaced (weights, a batch of adjoints). Nothing to pack.</summary>
+    /// <summary>
+    /// The operand itself: eight row-major rows evenly spaced (weights, a batch of adjoints), or eight adjacent columns of
+    /// a column-major one whose k steps are close (<see cref="GemmPacking.ReadsKMajorInPlace"/>). Nothing to pack.
+    /// </summary>
     InPlace,
 
     /// <summary>A packed k-major tile: the operand is column-major, so each k step's entries are copied as one run.</summary>
@@ -22,13 +25,16 @@ internal readonly unsafe struct ATile(float* data, nint lda, nint kStep, ATileSo
     public readonly ATileSource Source = source;
 
     /// <summary>
-    /// The tile at rows i0.. (of which <paramref name="rows"/> exist) of k block p0: the operand in place where it can
-    /// be read so, else <paramref name="slot"/> in the layout its packing produces. The one rule both GEMM drivers use.
+    /// The tile at rows i0.. (of which <paramref name="rows"/> exist) of k block p0 of a product with <paramref name="n"/>
+    /// columns: the operand in place where it can be read so, else <paramref name="slot"/> in the layout its packing
+    /// produces. The one rule both GEMM drivers use.
     /// </summary>
-    public static ATile Locate(in OffsetMatrix a, int i0, int rows, int p0, float* slot)
+    public static ATile Locate(in OffsetMatrix a, int i0, int rows, int p0, int n, float* slot)
     {
         if (rows == GemmMicroKernel.Rows && GemmPacking.InPlaceStride(a, i0) is var stride and > 0)
             return new ATile(a.Source + a.RowOffsets[i0] + a.ColumnOffsets[p0], stride, 1, ATileSource.InPlace);
+        if (GemmPacking.ReadsKMajorInPlace(a, i0, rows, n))
+            return new ATile(a.Source + a.RowOffsets[i0] + a.ColumnOffsets[p0], 1, a.ColumnStride, ATileSource.InPlace);
         if (GemmPacking.IsKMajor(a, i0, rows))
             return new ATile(slot, 1, GemmMicroKernel.Rows, ATileSource.KMajor);
         return new ATile(slot, GemmMicroKernel.RowStride, 1, ATileSource.Rows);

@@ -267,6 +267,21 @@ internal static unsafe class GemmPacking
         }
     }
 
+    /// <summary>Widest k step, in floats, at which a full k-major A tile is read in place (1 KB: four steps to a page).</summary>
+    public const int MaxInPlaceKStep = 256;
+
+    /// <summary>
+    /// True when the full k-major tile at rows i0.. of a product with <paramref name="n"/> columns is read where it lies
+    /// (lda 1, kStep the column stride) rather than packed. A packed entry serves one panel per 32 columns of C, which
+    /// for a training batch's side is two to sixteen: W2's input adjoint through its second layer (Wᵀ, steps 1 KB apart,
+    /// two panels) ran at 143–154 GFLOP/s packed and 173–203 in place, and its 128- and 256-sample forms 2–5% faster.
+    /// Over several column blocks the packed tile is kept and serves them all: W4's dY, read in place across 3,136
+    /// columns, only slowed the micro-kernel. With steps 4 KB apart (W3's Wᵀ) every step is a new page and the copy wins
+    /// (see <see cref="PackAKMajorTiles"/>).
+    /// </summary>
+    public static bool ReadsKMajorInPlace(in OffsetMatrix a, int i0, int rows, int n)
+        => rows == MR && n <= PackedGemm.BlockColumns && a.ColumnStride <= MaxInPlaceKStep && IsKMajor(a, i0, rows);
+
     /// <summary>
     /// The row stride with which the micro-kernel can read the full A tile at rows i0.. in place (row-major rows evenly
     /// spaced in the source), or 0 when it must be packed.

@@ -9,7 +9,8 @@ namespace HomogenousDsl.Kernels;
 /// of <see cref="BlockColumns"/>, whose packed B block (kc × nc ≤ 512 KB) stays in L2; then one A tile at a time swept
 /// across every B panel of the block. A full A tile whose rows are row-major and evenly spaced (weights, a batch of
 /// adjoints) is read in place rather than copied: the copy cost as much as the tile's reuse saved. A column-major A
-/// (a transposed operand: Wᵀ, a batch-major dYᵀ) packs into k-major tiles by plain copies, four tiles per pass; other A
+/// (a transposed operand: Wᵀ, a batch-major dYᵀ) is read in place too where its k steps are at most 1 KB apart and C
+/// has one column block, and otherwise packs into k-major tiles by plain copies, four tiles per pass; other A
 /// tiles pack row by row. Packed tiles are kept for every n block of their k block (a weight gradient over 784–3,136
 /// inputs). For 512-bit or AVX2 + FMA hardware (<see cref="IsAvailable"/>); <see cref="IsWorthwhile"/> says when packing pays.
 /// </summary>
@@ -115,7 +116,7 @@ internal static unsafe class PackedGemm
                     int rows = Math.Min(MR, m - ic), tile = ic / MR;
                     paired &= (tile & 1) == 1;
                     // Kept tiles each have a slot; otherwise a group of slots, so k-major tiles can be packed together.
-                    var aTile = ATile.Locate(a, ic, rows, pc, packedA + (long)(keepA ? tile : tile % TileGroup) * MR * KC);
+                    var aTile = ATile.Locate(a, ic, rows, pc, n, packedA + (long)(keepA ? tile : tile % TileGroup) * MR * KC);
                     if ((jc == 0 || !keepA) && ic >= groupEnd)
                     {
                         if (aTile.Source == ATileSource.KMajor && tile % TileGroup == 0 && m - ic >= TileGroup * MR

@@ -53,7 +53,7 @@ internal static unsafe class WholeBGemm
         for (int ic = first; ic < end; ic += 2 * MR)
         {
             int pairRows = Math.Min(2 * MR, end - ic);
-            bool kMajorPair = pairRows > MR && GemmPacking.IsKMajor(a, ic, pairRows);
+            bool kMajorPair = pairRows > MR && GemmPacking.IsKMajor(a, ic, pairRows) && !GemmPacking.ReadsKMajorInPlace(a, ic, MR, n);
             for (int pc = 0; pc < k; pc += kcMax)
             {
                 int kc = Math.Min(kcMax, k - pc);
@@ -64,7 +64,7 @@ internal static unsafe class WholeBGemm
                 for (int t = 0; t < pairRows; t += MR)
                 {
                     int row = ic + t, rows = Math.Min(MR, end - row);
-                    var aTile = ATile.Locate(a, row, rows, pc, packedA + (t == 0 ? 0 : MR * KC));
+                    var aTile = ATile.Locate(a, row, rows, pc, n, packedA + (t == 0 ? 0 : MR * KC));
                     if (!kMajorPair)
                         aTile.Pack(a, row, rows, pc, kc);
                     float* cRow = c + row * ldc;

@@ -5,8 +5,8 @@ namespace HomogenousDsl.Tests.Kernels;
 /// <summary>
 /// The packed GEMM against a double reference on sizes chosen to hit its edges: partial row tiles (m not a multiple of
 /// 8) and column panels (n not a multiple of 32), k across the 256-wide k blocks (C accumulating across blocks), n across
-/// the 512-column B blocks, strided and transposed operands (k-major A tiles packed four, two or one at a time),
-/// overwrite and accumulate.
+/// the 512-column B blocks, strided and transposed operands (k-major A tiles read in place, or packed four, two or one
+/// at a time), overwrite and accumulate.
 /// </summary>
 public sealed unsafe class PackedGemmTests
 {
@@ -15,8 +15,12 @@ public sealed unsafe class PackedGemmTests
     {
         { 1, 1, 1 }, { 8, 32, 1 }, { 7, 31, 5 }, { 9, 33, 17 }, { 8, 32, 256 }, { 13, 45, 257 }, { 16, 64, 512 },
         { 3, 513, 300 }, { 21, 545, 19 }, { 35, 70, 513 }, { 40, 100, 800 }, { 33, 1100, 70 }, { 17, 600, 520 },
-        // Transposed A: two groups of four k-major tiles then a pair with a partial tile; three groups kept over B blocks.
+        // Transposed A, k steps at most 1 KB apart: full k-major tiles read in place over one column block; packed in
+        // groups of four and kept over several.
         { 77, 97, 300 }, { 104, 530, 40 },
+        // Transposed A, k steps over 1 KB apart, packed: eight groups of four k-major tiles then a pair with a partial
+        // tile; eleven groups kept over B blocks.
+        { 269, 97, 300 }, { 360, 530, 40 },
     };
 
     [Theory, MemberData(nameof(Shapes))]
@@ -61,6 +65,44 @@ public sealed unsafe class PackedGemmTests
         Assert.Equal(packed, inPlace);
         for (int i = 0; i < m; i++)
             Assert.Equal(inPlace.AsSpan(order[i] * n, n).ToArray(), permuted.AsSpan(i * n, n).ToArray());
+    }
+
+    /// <summary>
+    /// A column-major A (a transposed operand) is read in place where its k steps are at most 1 KB apart (C one column
+    /// block wide), packed k-major by copies where they are further apart, and packed row by row when its stride is not declared: the same entries
+    /// meet the same FMA chains every way, so all three products agree bit for bit, ragged last tile included.
+    /// </summary>
+    [Theory]
+    [InlineData(21, 45, 257)]
+    [InlineData(64, 64, 256)]
+    public void KMajorATilesInPlaceOrPackedAgree(int m, int n, int k)
+    {
+        if (!PackedGemm.IsAvailable)
+            return;
+        int close = m + 3, far = GemmPacking.MaxInPlaceKStep + 5;
+        float[] a = TestData.Random(k * far, 12), b = TestData.Random(k * n, 13);
+        float[] inPlace = new float[m * n], packedKMajor = new float[m * n], packedRows = new float[m * n];
+        int[] rows = Offsets(m, 1), closeColumns = Offsets(k, close), farColumns = Offsets(k, far), bRows = Offsets(k, n), bCols = Offsets(n, 1);
+        fixed (float* pa = a, pb = b, c1 = inPlace, c2 = packedKMajor, c3 = packedRows)
+        fixed (int* ar = rows, cc = closeColumns, fc = farColumns, br = bRows, bc = bCols)
+        {
+            var bMatrix = new OffsetMatrix(pb, br, bc, columnStride: 1);
+            // The close operand's entries, copied to the far one's places: the same matrix stored two ways.
+            for (int p = 0; p < k; p++)
+                new Span<float>(pa + p * close, m).CopyTo(new Span<float>(pa + p * far, m));
+            var closeA = new OffsetMatrix(pa, ar, cc, columnStride: close);
+            var farA = new OffsetMatrix(pa, ar, fc, columnStride: far);
+            const int MR = GemmMicroKernel.Rows;
+            Assert.True(GemmPacking.ReadsKMajorInPlace(closeA, 0, MR, n));
+            Assert.False(GemmPacking.ReadsKMajorInPlace(farA, 0, MR, n));
+            Assert.False(GemmPacking.ReadsKMajorInPlace(closeA, 0, MR, PackedGemm.BlockColumns + 1), "kept over column blocks: packed");
+            Assert.False(GemmPacking.ReadsKMajorInPlace(closeA, 0, MR - 3, n), "a ragged tile is packed");
+            PackedGemm.Multiply(closeA, bMatrix, c1, n, m, n, k, accumulate: false);
+            PackedGemm.Multiply(farA, bMatrix, c2, n, m, n, k, accumulate: false);
+            PackedGemm.Multiply(new OffsetMatrix(pa, ar, cc), bMatrix, c3, n, m, n, k, accumulate: false);
+        }
+        Assert.Equal(packedKMajor, inPlace);
+        Assert.Equal(packedRows, inPlace);
     }
 
     /// <summary>

@@ -4,7 +4,8 @@ namespace HomogenousDsl.Tests.Kernels;
 
 /// <summary>
 /// Row tiles claimed by threads in any order and any grouping (SplitGemm's claimed split) against the packed GEMM:
-/// bit for bit, for A read in place, packed k-major or packed row by row, across k blocks, overwriting and accumulating.
+/// bit for bit, for A read in place (row-major, or k-major with close steps), packed k-major or packed row by row,
+/// across k blocks, overwriting and accumulating.
 /// </summary>
 public sealed unsafe class WholeBGemmTests
 {
@@ -28,14 +29,21 @@ public sealed unsafe class WholeBGemmTests
         int tiles = (m + 7) / 8;
         var claims = Enumerable.Range(0, (tiles + 1) / 2).Select(t => (First: 2 * t, Count: Math.Min(2, tiles - 2 * t))).Reverse().ToArray();
 
-        fixed (float* pa = a, pat = transposedA, pb = b)
-        fixed (int* rr = rowMajorRows, rc = rowMajorColumns, cr = columnMajorRows, cc = columnMajorColumns, br = bRows, bc = bColumns)
+        // The same transposed A with its k steps over 1 KB apart.
+        int wide = GemmPacking.MaxInPlaceKStep + 8;
+        float[] wideA = new float[k * wide];
+        for (int p = 0; p < k; p++)
+            transposedA.AsSpan(p * m, m).CopyTo(wideA.AsSpan(p * wide));
+        int[] wideColumns = Offsets(k, wide);
+        fixed (float* pa = a, pat = transposedA, pwide = wideA, pb = b)
+        fixed (int* rr = rowMajorRows, rc = rowMajorColumns, cr = columnMajorRows, cc = columnMajorColumns, br = bRows, bc = bColumns, wc = wideColumns)
         {
             var bMatrix = new OffsetMatrix(pb, br, bc, columnStride: 1);
             var operands = new[]
             {
                 new OffsetMatrix(pa, rr, rc, columnStride: 1),    // read in place
-                new OffsetMatrix(pat, cr, cc, columnStride: m),   // k-major tiles, packed by copies
+                new OffsetMatrix(pat, cr, cc, columnStride: m),   // k-major, full tiles read in place (steps ≤ 1 KB)
+                new OffsetMatrix(pwide, cr, wc, columnStride: wide), // k-major tiles, packed by copies
                 new OffsetMatrix(pat, cr, cc),                    // packed row by row
             };
             foreach (var aMatrix in operands)
