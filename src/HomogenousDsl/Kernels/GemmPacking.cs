@@ -277,10 +277,12 @@ internal static unsafe class GemmPacking
     /// two panels) ran at 143–154 GFLOP/s packed and 173–203 in place, and its 128- and 256-sample forms 2–5% faster.
     /// Over several column blocks the packed tile is kept and serves them all: W4's dY, read in place across 3,136
     /// columns, only slowed the micro-kernel. With steps 4 KB apart (W3's Wᵀ) every step is a new page and the copy wins
-    /// (see <see cref="PackAKMajorTiles"/>).
+    /// (see <see cref="PackAKMajorTiles"/>). 512-bit kernels only: the AVX2 kernel reads each A tile in three passes
+    /// (see <see cref="GemmMicroKernel.RunNarrow"/>), and there W2 lost 2.5% (thirteen pairs).
     /// </summary>
     public static bool ReadsKMajorInPlace(in OffsetMatrix a, int i0, int rows, int n)
-        => rows == MR && n <= PackedGemm.BlockColumns && a.ColumnStride <= MaxInPlaceKStep && IsKMajor(a, i0, rows);
+        => Vector512.IsHardwareAccelerated && rows == MR && n <= PackedGemm.BlockColumns && a.ColumnStride <= MaxInPlaceKStep
+           && IsKMajor(a, i0, rows);
 
     /// <summary>
     /// The row stride with which the micro-kernel can read the full A tile at rows i0.. in place (row-major rows evenly
