@@ -73,8 +73,9 @@ internal static unsafe class DenseGemm
     /// True for a long run of batch-major samples into a feature-major output (the first layer of a whole-set
     /// evaluation, 512 samples a call): there the product W·Xᵀ packs Xᵀ as its B side by transposing every input row
     /// of a set read from memory (W5: 7% of the evaluation). Turned around, the sample rows are the tile's broadcast
-    /// side, read in place with the next tile prefetched while one computes; Wᵀ is packed once per call and the
-    /// product transposed into the output (together 5–6%). Each output is the same chain of fused multiply-adds in the
+    /// side, read in place with the next tile prefetched while one computes; Wᵀ is packed once per call (once per pass
+    /// where the caller holds the weights: <see cref="HeldPackedWeights"/>) and the product transposed into the output
+    /// (together 5–6%). Each output is the same chain of fused multiply-adds in the
     /// same k blocks either way, so the bits do not change. Only where the chunk has at least as many samples as W has
     /// rows (not a training batch through a wider layer, where W is the larger operand to pack), not for split kernels,
     /// whose shares are output rows, and on 512-bit hardware only, where it was measured.
@@ -97,11 +98,13 @@ internal static unsafe class DenseGemm
         GemmWorkspace ws = GemmWorkspace.Current;
         var wt = new OffsetMatrix(w, Affine(ws, IntSlot.BRows, inFeatures, 1), Affine(ws, IntSlot.BColumns, outFeatures, inFeatures), columnStride: inFeatures);
         int* rows = Affine(ws, IntSlot.ARows, chunk, inFeatures), columns = Affine(ws, IntSlot.AColumns, inFeatures, 1);
+        // Packed once for a whole-set pass whose caller holds the weights fixed; otherwise once per call.
+        float* packedWt = HeldPackedWeights.Find(wt, w, outFeatures, inFeatures);
         for (int b0 = 0; b0 < batch; b0 += chunk)
         {
             int n = Math.Min(chunk, batch - b0);
             var samples = new OffsetMatrix(x + (long)b0 * inFeatures, rows, columns, columnStride: 1);
-            PackedGemm.Multiply(samples, wt, product, outFeatures, n, outFeatures, inFeatures, accumulate: false);
+            PackedGemm.Multiply(samples, wt, product, outFeatures, n, outFeatures, inFeatures, accumulate: false, wholeB: packedWt);
             if (bias == null)
             {
                 Transpose.AddBias<TOp>(product, outFeatures, n, null, y + b0, batch, slope, alongDestination: true);

@@ -64,7 +64,7 @@ internal static unsafe class PackedGemm
     }
 
     // The blocking of an m × n × k product and this thread's buffers for it.
-    private static void Buffers(int m, int n, int k, out int kcMax, out int ncMax, out bool keepA, out float* packedA, out float* packedB)
+    private static void Buffers(int m, int n, int k, bool packsB, out int kcMax, out int ncMax, out bool keepA, out float* packedA, out float* packedB)
     {
         GemmWorkspace workspace = GemmWorkspace.Current;
         kcMax = BlockDepth(k);
@@ -74,16 +74,18 @@ internal static unsafe class PackedGemm
         int tiles = (m + MR - 1) / MR;
         keepA = nBlocks > 1;
         packedA = workspace.Floats(FloatSlot.PackedA, (long)MR * KC * (keepA ? tiles : TileGroup));
-        packedB = workspace.Floats(FloatSlot.PackedB, (long)kcMax * ((ncMax + NR - 1) / NR * NR) + GemmPacking.Slack);
+        packedB = packsB ? workspace.Floats(FloatSlot.PackedB, (long)kcMax * ((ncMax + NR - 1) / NR * NR) + GemmPacking.Slack) : null;
     }
 
     /// <summary>
     /// C (=, or with <paramref name="accumulate"/> +=) A·B. A <paramref name="scale"/> other than 1 or a
     /// <paramref name="watch"/> makes it a fused update, C += scale·(A·B), kept to products of one k block so that each
     /// element is the one product a separate update would have read (see <see cref="GemmMicroKernel"/>).
+    /// <paramref name="wholeB"/>, where given, is all of B already packed in <see cref="WholeBGemm"/>'s layout (weights
+    /// kept by <see cref="HeldPackedWeights"/>), read instead of packing B block by block.
     /// </summary>
     public static void Multiply(in OffsetMatrix a, in OffsetMatrix b, float* c, nint ldc, int m, int n, int k, bool accumulate,
-        float scale = 1f, float* watch = null)
+        float scale = 1f, float* watch = null, float* wholeB = null)
     {
         if (m <= 0 || n <= 0)
             return;
@@ -98,7 +100,8 @@ internal static unsafe class PackedGemm
             return;
         }
 
-        Buffers(m, n, k, out int kcMax, out int ncMax, out bool keepA, out float* packedA, out float* packedB);
+        Buffers(m, n, k, packsB: wholeB == null, out int kcMax, out int ncMax, out bool keepA, out float* packedA, out float* packedB);
+        int allPanels = (n + NR - 1) / NR;
 
         for (int pc = 0; pc < k; pc += kcMax)
         {
@@ -108,7 +111,11 @@ internal static unsafe class PackedGemm
             {
                 int nc = Math.Min(ncMax, n - jc);
                 int panels = (nc + NR - 1) / NR;
-                GemmPacking.PackBBlock(b, pc, kc, jc, nc, packedB);
+                float* bBlock = packedB;
+                if (wholeB != null)
+                    bBlock = wholeB + (long)pc * allPanels * NR + (long)(jc / NR) * kc * NR;
+                else
+                    GemmPacking.PackBBlock(b, pc, kc, jc, nc, packedB);
                 bool paired = false;
                 int groupEnd = 0;
                 for (int ic = 0; ic < m; ic += MR)
@@ -140,7 +147,7 @@ internal static unsafe class PackedGemm
                         GemmPacking.PrefetchA(a, ic + MR, Math.Min(MR, m - ic - MR), pc, kc);
                     float* cRow = c + ic * ldc + jc;
                     for (int u = 0; u < panels; u++)
-                        GemmMicroKernel.Run(aTile.Data, aTile.Lda, aTile.KStep, packedB + (long)u * NR * kc, kc, cRow + u * NR, ldc, rows, Math.Min(NR, nc - u * NR), add,
+                        GemmMicroKernel.Run(aTile.Data, aTile.Lda, aTile.KStep, bBlock + (long)u * NR * kc, kc, cRow + u * NR, ldc, rows, Math.Min(NR, nc - u * NR), add,
                             scale, watch);
                 }
             }

@@ -21,22 +21,30 @@ internal static unsafe class WholeBGemm
     public static void Reserve(int n, int k)
     {
         GemmWorkspace workspace = GemmWorkspace.Current;
-        workspace.Floats(FloatSlot.PackedB, (long)k * Panels(n) * NR + GemmPacking.Slack);
+        workspace.Floats(FloatSlot.PackedB, Floats(n, k));
         workspace.Floats(FloatSlot.PackedA, 2L * MR * KC);
     }
+
+    /// <summary>Floats a whole packed B of an n-column, k-row product takes, slack included.</summary>
+    public static long Floats(int n, int k) => (long)k * Panels(n) * NR + GemmPacking.Slack;
 
     /// <summary>Packs every k block of B: block pc's panel u lies at pc·panels·Columns + u·kc·Columns.</summary>
     public static float* Pack(in OffsetMatrix b, int n, int k)
     {
+        float* packed = GemmWorkspace.Current.Floats(FloatSlot.PackedB, Floats(n, k));
+        PackInto(b, n, k, packed);
+        return packed;
+    }
+
+    /// <summary><see cref="Pack"/> into <paramref name="packed"/>, which holds <see cref="Floats"/>(n, k) floats.</summary>
+    public static void PackInto(in OffsetMatrix b, int n, int k, float* packed)
+    {
         int panels = Panels(n), kcMax = PackedGemm.BlockDepth(k);
-        float* packed = GemmWorkspace.Current.Floats(FloatSlot.PackedB, (long)k * panels * NR + GemmPacking.Slack);
         for (int pc = 0; pc < k; pc += kcMax)
         {
             int kc = Math.Min(kcMax, k - pc);
-            float* block = packed + (long)pc * panels * NR;
-            GemmPacking.PackBBlock(b, pc, kc, 0, n, block);
+            GemmPacking.PackBBlock(b, pc, kc, 0, n, packed + (long)pc * panels * NR);
         }
-        return packed;
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using HomogenousDsl.Data;
 using HomogenousDsl.Kernels;
 using HomogenousDsl.Losses;
 using HomogenousDsl.Parallelism;
+using System.Runtime.InteropServices;
 
 namespace HomogenousDsl.Training;
 
@@ -149,6 +150,7 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
             _pool.Run(this, _pool.Threads);
             return LogSumOfLosses(indices.Length);
         }
+        using var held = HoldWeights(parameters, out _);
         for (var start = 0; start < indices.Length; start += _chunk)
         {
             RunBlock(Phase.Forward, start, Math.Min(_chunk, indices.Length - start));
@@ -226,6 +228,8 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         if (_layerwiseArmed)
             _layerwise!.Arm(parameters, gradient, update!, logScale, inPlace);
         var shardsUsed = 1;
+        // Blocks of a set larger than one are computed before any update (a single block may update layer by layer).
+        using (indices.Length > _chunk ? HoldWeights(parameters, out _) : default)
         for (var start = 0; start < indices.Length; start += _chunk)
         {
             var count = Math.Min(_chunk, indices.Length - start);
@@ -341,6 +345,7 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
     /// </summary>
     private void ClaimPieces(int shard)
     {
+        using var held = HoldWeights(_parameters, out _);
         var state = _shards[shard];
         var k = TNetwork.OutputSize;
         var size = TNetwork.InputSize;
@@ -354,6 +359,28 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
             TNetwork.Forward(_parameters, Inputs(start, count, state.Inputs), outputs, count, state.Workspace);
             for (var i = start; i < start + count; i++)
                 _samples[i] = SampleLoss.Evaluate(_loss, _outputs.AsSpan(i * k, k), _data.Targets[_indices[i]]);
+        }
+    }
+
+    /// <summary>
+    /// Pins <paramref name="parameters"/> and lets this thread's kernels keep weights they pack until the scope ends
+    /// (<see cref="HeldPackedWeights"/>): for a pass over several blocks or pieces with the parameters unchanged.
+    /// </summary>
+    private static WeightsHeld HoldWeights(float[] parameters, out GCHandle pin)
+    {
+        pin = GCHandle.Alloc(parameters, GCHandleType.Pinned);
+        return new WeightsHeld(pin, HeldPackedWeights.Hold());
+    }
+
+    /// <summary>The pin and the kernels' hold of <see cref="HoldWeights"/>, released together.</summary>
+    private readonly struct WeightsHeld(GCHandle pin, HeldPackedWeights.Scope held) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (!pin.IsAllocated)
+                return;
+            held.Dispose();
+            pin.Free();
         }
     }
 
