@@ -150,7 +150,8 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
             _pool.Run(this, _pool.Threads);
             return LogSumOfLosses(indices.Length);
         }
-        using var held = HoldWeights(parameters, out _);
+        // A set of several blocks packs a weight matrix once for all of them; one block has nothing to share.
+        using var held = indices.Length > _chunk ? HoldWeights(parameters) : default;
         for (var start = 0; start < indices.Length; start += _chunk)
         {
             RunBlock(Phase.Forward, start, Math.Min(_chunk, indices.Length - start));
@@ -229,7 +230,7 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
             _layerwise!.Arm(parameters, gradient, update!, logScale, inPlace);
         var shardsUsed = 1;
         // Blocks of a set larger than one are computed before any update (a single block may update layer by layer).
-        using (indices.Length > _chunk ? HoldWeights(parameters, out _) : default)
+        using (indices.Length > _chunk ? HoldWeights(parameters) : default)
         for (var start = 0; start < indices.Length; start += _chunk)
         {
             var count = Math.Min(_chunk, indices.Length - start);
@@ -345,7 +346,7 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
     /// </summary>
     private void ClaimPieces(int shard)
     {
-        using var held = HoldWeights(_parameters, out _);
+        using var held = HoldWeights(_parameters);
         var state = _shards[shard];
         var k = TNetwork.OutputSize;
         var size = TNetwork.InputSize;
@@ -366,11 +367,8 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
     /// Pins <paramref name="parameters"/> and lets this thread's kernels keep weights they pack until the scope ends
     /// (<see cref="HeldPackedWeights"/>): for a pass over several blocks or pieces with the parameters unchanged.
     /// </summary>
-    private static WeightsHeld HoldWeights(float[] parameters, out GCHandle pin)
-    {
-        pin = GCHandle.Alloc(parameters, GCHandleType.Pinned);
-        return new WeightsHeld(pin, HeldPackedWeights.Hold());
-    }
+    private static WeightsHeld HoldWeights(float[] parameters)
+        => new(GCHandle.Alloc(parameters, GCHandleType.Pinned), HeldPackedWeights.Hold());
 
     /// <summary>The pin and the kernels' hold of <see cref="HoldWeights"/>, released together.</summary>
     private readonly struct WeightsHeld(GCHandle pin, HeldPackedWeights.Scope held) : IDisposable
