@@ -12,7 +12,7 @@ namespace HomogenousDsl.Data;
 /// bytes are a quarter of that. Decoding divides in float exactly as the loader did, so every value is the same float,
 /// bit for bit.
 /// </summary>
-internal sealed class ByteCodedFeatures
+internal sealed unsafe class ByteCodedFeatures
 {
     private const float Scale = 255f;
 
@@ -55,7 +55,13 @@ internal sealed class ByteCodedFeatures
     }
 
     /// <summary>Writes the features of row <paramref name="row"/> into <paramref name="destination"/>.</summary>
-    public void Decode(int row, Span<float> destination)
+    public void Decode(int row, Span<float> destination) => Decode(row, destination, nonTemporal: false);
+
+    /// <summary>
+    /// <see cref="Decode(int, Span{float})"/>; with <paramref name="nonTemporal"/> (and 512-bit registers), the whole
+    /// 64-byte lines of the destination are written past the caches, and the caller fences after its last row.
+    /// </summary>
+    public void Decode(int row, Span<float> destination, bool nonTemporal)
     {
         if ((uint)row >= (uint)(_codes.Length / _rowSize))
             throw new ArgumentOutOfRangeException(nameof(row), row, "No such row.");
@@ -67,6 +73,18 @@ internal sealed class ByteCodedFeatures
         if (Avx512F.IsSupported)
         {
             var scale = Vector512.Create(Scale);
+            if (nonTemporal)
+            {
+                // Floats before the first 64-byte boundary go through the caches; whole lines after it do not.
+                int head = Math.Min(_rowSize, (int)(((64 - ((nuint)Unsafe.AsPointer(ref target) & 63)) & 63) / sizeof(float)));
+                for (; i < head; i++)
+                    Unsafe.Add(ref target, i) = Unsafe.Add(ref source, i) / Scale;
+                for (; i <= _rowSize - 16; i += 16)
+                {
+                    var codes = Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref source, (nuint)i));
+                    Avx512F.StoreAlignedNonTemporal((float*)Unsafe.AsPointer(ref Unsafe.Add(ref target, i)), Avx512F.ConvertToVector512Single(codes) / scale);
+                }
+            }
             for (; i <= _rowSize - 16; i += 16)
             {
                 var codes = Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref source, (nuint)i));

@@ -31,6 +31,39 @@ public sealed class ByteCodedFeaturesTests
         Assert.Throws<ArgumentException>(() => coded.Decode(0, new float[rowSize - 1]));
     }
 
+    /// <summary>
+    /// Written past the caches (the split batch gather), from every start within a 64-byte line: the same floats, and
+    /// nothing outside the row.
+    /// </summary>
+    [Theory]
+    [InlineData(37)]
+    [InlineData(784)]
+    public unsafe void RowsWrittenPastTheCachesAreTheSameFloats(int rowSize)
+    {
+        var features = new float[rowSize * 3];
+        for (var i = 0; i < features.Length; i++)
+            features[i] = (i * 11 % 256) / 255f;
+        var coded = ByteCodedFeatures.TryEncode(features, rowSize);
+        Assert.NotNull(coded);
+        var buffer = GC.AllocateArray<float>(rowSize + 64, pinned: true);
+        fixed (float* start = buffer)
+        {
+            var aligned = (int)(((64 - ((nuint)start & 63)) & 63) / sizeof(float));
+            for (var offset = 0; offset < 16; offset++)
+            for (var r = 0; r < 3; r++)
+            {
+                buffer.AsSpan().Fill(-1f);
+                var destination = buffer.AsSpan(aligned + offset, rowSize);
+                coded.Decode(r, destination, nonTemporal: true);
+                System.Runtime.Intrinsics.X86.Sse.StoreFence();
+                for (var i = 0; i < rowSize; i++)
+                    Assert.Equal(BitConverter.SingleToInt32Bits(features[r * rowSize + i]), BitConverter.SingleToInt32Bits(destination[i]));
+                Assert.All(buffer[..(aligned + offset)], v => Assert.Equal(-1f, v));
+                Assert.All(buffer[(aligned + offset + rowSize)..], v => Assert.Equal(-1f, v));
+            }
+        }
+    }
+
     [Theory]
     [InlineData(0.5f)]            // 127.5 / 255
     [InlineData(1.0000001f)]      // above 1
