@@ -1,8 +1,9 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using HomogenousDsl.Data;
 using HomogenousDsl.Kernels;
 using HomogenousDsl.Losses;
 using HomogenousDsl.Parallelism;
-using System.Runtime.InteropServices;
 
 namespace HomogenousDsl.Training;
 
@@ -434,8 +435,9 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
             else
                 _data.Features.AsSpan(rows[i] * size, size).CopyTo(inputs.Slice(i * size, size));
         }
-        if (nonTemporal)
-            System.Runtime.Intrinsics.X86.Sse.StoreFence();
+        // Decode wrote past the caches only where it could (512-bit registers), and the fence exists only on x86.
+        if (nonTemporal && Sse.IsSupported)
+            Sse.StoreFence();
     }
 
     // Hints the rows Gather will read (bytes or floats) into the caches.

@@ -55,7 +55,8 @@ public sealed class ByteCodedFeaturesTests
                 buffer.AsSpan().Fill(-1f);
                 var destination = buffer.AsSpan(aligned + offset, rowSize);
                 coded.Decode(r, destination, nonTemporal: true);
-                System.Runtime.Intrinsics.X86.Sse.StoreFence();
+                if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+                    System.Runtime.Intrinsics.X86.Sse.StoreFence();
                 for (var i = 0; i < rowSize; i++)
                     Assert.Equal(BitConverter.SingleToInt32Bits(features[r * rowSize + i]), BitConverter.SingleToInt32Bits(destination[i]));
                 Assert.All(buffer[..(aligned + offset)], v => Assert.Equal(-1f, v));
