@@ -17,9 +17,14 @@ internal sealed unsafe class GemmWorkspace
     public static GemmWorkspace Current => t_current ??= new GemmWorkspace();
 
     /// <summary>At least <paramref name="count"/> floats, 64-byte aligned, plus register-wide slack past the end.</summary>
-    public float* Floats(FloatSlot slot, long count)
+    public float* Floats(FloatSlot slot, long count) => Grow(ref _floats[(int)slot], count);
+
+    /// <summary>
+    /// <paramref name="array"/> grown, if it must be, to hold <paramref name="count"/> floats from a 64-byte boundary
+    /// plus slack, on the pinned heap; the aligned start. For buffers kept outside the slots.
+    /// </summary>
+    public static float* Grow(ref float[]? array, long count)
     {
-        ref float[]? array = ref _floats[(int)slot];
         long needed = count + 16 + 64;
         if (array is null || array.Length < needed)
             array = GC.AllocateUninitializedArray<float>(checked((int)Math.Max(needed, (array?.Length ?? 0) * 3L / 2)), pinned: true);

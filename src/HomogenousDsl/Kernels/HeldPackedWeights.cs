@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace HomogenousDsl.Kernels;
 
 /// <summary>
@@ -24,6 +22,8 @@ internal static unsafe class HeldPackedWeights
         public readonly nint[] Sources = new nint[Slots];
         public readonly long[] Shapes = new long[Slots];
         public readonly float[]?[] Buffers = new float[]?[Slots];
+        // Where each buffer's packed operand starts (the buffers are pinned, so the address holds).
+        public readonly nint[] Packed = new nint[Slots];
     }
 
     /// <summary>
@@ -54,24 +54,18 @@ internal static unsafe class HeldPackedWeights
         for (var s = 0; s < Slots; s++)
         {
             if (state.Sources[s] == (nint)source && state.Shapes[s] == shape)
-                return Aligned(state.Buffers[s]!);
+                return (float*)state.Packed[s];
         }
         // A new operand takes the slot used longest ago.
         var slot = state.Next;
         state.Next = (slot + 1) % Slots;
-        long needed = WholeBGemm.Floats(n, k) + 16;
-        ref float[]? buffer = ref state.Buffers[slot];
-        if (buffer is null || buffer.Length < needed)
-            buffer = GC.AllocateUninitializedArray<float>(checked((int)needed), pinned: true);
-        float* packed = Aligned(buffer);
+        float* packed = GemmWorkspace.Grow(ref state.Buffers[slot], WholeBGemm.Floats(n, k));
         WholeBGemm.PackInto(b, n, k, packed);
         state.Sources[slot] = (nint)source;
         state.Shapes[slot] = shape;
+        state.Packed[slot] = (nint)packed;
         return packed;
     }
-
-    private static float* Aligned(float[] buffer)
-        => (float*)(((nuint)Unsafe.AsPointer(ref buffer[0]) + 63) & ~(nuint)63);
 
     /// <summary>Ends a <see cref="Hold"/>; the outermost end forgets every packed operand.</summary>
     public readonly struct Scope : IDisposable
@@ -85,8 +79,8 @@ internal static unsafe class HeldPackedWeights
         {
             if (--_state.Depth > 0)
                 return;
+            // No operand starts at address 0, so a cleared source matches nothing.
             Array.Clear(_state.Sources);
-            Array.Clear(_state.Shapes);
         }
     }
 }

@@ -69,8 +69,9 @@ public sealed unsafe class PackedGemmTests
 
     /// <summary>
     /// A column-major A (a transposed operand) is read in place where its k steps are at most 1 KB apart (C one column
-    /// block wide, 512-bit kernels), packed k-major by copies where they are further apart, and packed row by row when its stride is not declared: the same entries
-    /// meet the same FMA chains every way, so all three products agree bit for bit, ragged last tile included.
+    /// block wide, 512-bit kernels), packed k-major by copies where they are further apart, and packed row by row when
+    /// its stride is not declared: the same entries meet the same FMA chains every way, so all three products agree bit
+    /// for bit, ragged last tile included.
     /// </summary>
     [Theory]
     [InlineData(21, 45, 257)]
