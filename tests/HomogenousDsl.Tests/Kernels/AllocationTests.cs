@@ -5,7 +5,7 @@ namespace HomogenousDsl.Tests.Kernels;
 /// <summary>Kernels run inside training loops, so once warm they must not allocate managed memory.</summary>
 public sealed class AllocationTests
 {
-    /// <summary>A second run of every kernel allocates zero bytes on the calling thread.</summary>
+    /// <summary>A warm run of every kernel allocates zero bytes on the calling thread.</summary>
     [Fact]
     public void WarmKernelsDoNotAllocate()
     {
@@ -51,8 +51,17 @@ public sealed class AllocationTests
         }
 
         RunAll();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        RunAll();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // As in the training-step test: a one-time lazy allocation of the runtime may land in one run (1,024 bytes in
+        // one of nine CI runs on the AVX2 path), not in every one; a kernel that allocates does so in each.
+        long allocated = 0;
+        for (var run = 0; run < 3; run++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            RunAll();
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (allocated == 0)
+                break;
+        }
+        Assert.Equal(0, allocated);
     }
 }
