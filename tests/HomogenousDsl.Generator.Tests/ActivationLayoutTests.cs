@@ -19,8 +19,10 @@ public sealed class ActivationLayoutTests
         Assert.Contains($"input, h1, batch, 784, 256, global::HomogenousDsl.Kernels.ActivationEpilogue.Relu, 0f, {BatchMajor}, {FeatureMajor});", code);
         Assert.Contains($"h1, h3, batch, 256, 256, global::HomogenousDsl.Kernels.ActivationEpilogue.LeakyRelu, 0.5f, {FeatureMajor}, {FeatureMajor});", code);
         Assert.Contains($"h3, h4, batch, 256, 1, global::HomogenousDsl.Kernels.ActivationEpilogue.None, 0f, {FeatureMajor}, {BatchMajor});", code);
-        Assert.Contains($"batch, 256, 1, write, {FeatureMajor}, {BatchMajor});", code);
-        Assert.Contains($"batch, 256, 256, write, {FeatureMajor}, {FeatureMajor});", code);
+        // The dense layers after an activation carry their input adjoints back through its derivative.
+        Assert.Contains($"batch, 256, 1, write, {FeatureMajor}, {BatchMajor}, global::HomogenousDsl.Kernels.ActivationEpilogue.LeakyRelu, 0.5f);", code);
+        Assert.Contains($"batch, 256, 256, write, {FeatureMajor}, {FeatureMajor}, global::HomogenousDsl.Kernels.ActivationEpilogue.Relu, 0f);", code);
+        Assert.DoesNotContain("ActivationKernel.", code);
         Assert.Contains($"batch, 784, 256, write, {BatchMajor}, {FeatureMajor});", code);
     }
 
@@ -39,6 +41,25 @@ public sealed class ActivationLayoutTests
             public partial class Net;
             """);
         Assert.DoesNotContain("ActivationLayout", code);
+    }
+
+    /// <summary>
+    /// Only an activation fused into the layer before it (so its output alone is stored) folds into the next dense layer's
+    /// input adjoint: one whose sign says nothing of its input keeps its own backward step.
+    /// </summary>
+    [Theory]
+    [InlineData("[Dense(16)] [Abs] [Dense(1)]", "ActivationKernel.AbsBackward(h0, adjoint")]
+    [InlineData("[Dense(16)] [LeakyReLU(-0.5f)] [Dense(1)]", "ActivationKernel.LeakyReluBackward(h0, adjoint")]
+    [InlineData("[ReLU] [Dense(16)] [Abs] [Dense(1)]", "ActivationKernel.AbsBackward(h1, adjoint")]
+    public void UnfusedActivationsKeepTheirBackwardStep(string layers, string step)
+    {
+        var code = Generate($$"""
+            [HomogeneousNetwork(Input = new[] { 20 })]
+            {{layers}}
+            public partial class Net;
+            """);
+        Assert.Contains(step, code);
+        Assert.DoesNotContain("folded into its input adjoint", code);
     }
 
     /// <summary>The generator cannot reference the runtime; its copy of the tiny-fan-in threshold must match the kernel's.</summary>

@@ -97,12 +97,8 @@ namespace Samples
             var adjointB = workspace.Slice(batch * 82561, batch * 25088);
             global::System.ReadOnlySpan<float> adjoint = outputAdjoints.Slice(0, batch * OutputSize);
 
-            // Layer 9: Dense 1024 -> 1
-            global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(3230496, 1024), h8, adjoint, gradient.Slice(3230496, 1024), global::System.Span<float>.Empty, adjointA.Slice(0, batch * 1024), batch, 1024, 1, write, global::HomogenousDsl.Kernels.ActivationLayout.FeatureMajor, global::HomogenousDsl.Kernels.ActivationLayout.BatchMajor);
-            adjoint = adjointA.Slice(0, batch * 1024);
-
-            // Layer 8: ReLU on 1024 (its derivative's sign read from its output)
-            global::HomogenousDsl.Kernels.ActivationKernel.ReluBackward(h8, adjoint, adjointA.Slice(0, batch * 1024));
+            // Layers 8–9: Dense 1024 -> 1, with ReLU's derivative folded into its input adjoint (its sign read from the input)
+            global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(3230496, 1024), h8, adjoint, gradient.Slice(3230496, 1024), global::System.Span<float>.Empty, adjointA.Slice(0, batch * 1024), batch, 1024, 1, write, global::HomogenousDsl.Kernels.ActivationLayout.FeatureMajor, global::HomogenousDsl.Kernels.ActivationLayout.BatchMajor, global::HomogenousDsl.Kernels.ActivationEpilogue.Relu, 0f);
             adjoint = adjointA.Slice(0, batch * 1024);
 
             // Layer 7: Dense 3136 -> 1024

@@ -61,12 +61,8 @@ namespace Samples
             var adjointB = workspace.Slice(batch * 201, batch * 100);
             global::System.ReadOnlySpan<float> adjoint = outputAdjoints.Slice(0, batch * OutputSize);
 
-            // Layer 2: Dense 100 -> 1
-            global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(300, 100), h1, adjoint, gradient.Slice(300, 100), global::System.Span<float>.Empty, adjointA.Slice(0, batch * 100), batch, 100, 1, write);
-            adjoint = adjointA.Slice(0, batch * 100);
-
-            // Layer 1: LeakyReLU(0.1f) on 100 (its derivative's sign read from its output)
-            global::HomogenousDsl.Kernels.ActivationKernel.LeakyReluBackward(h1, adjoint, adjointA.Slice(0, batch * 100), 0.1f);
+            // Layers 1–2: Dense 100 -> 1, with LeakyReLU(0.1f)'s derivative folded into its input adjoint (its sign read from the input)
+            global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(300, 100), h1, adjoint, gradient.Slice(300, 100), global::System.Span<float>.Empty, adjointA.Slice(0, batch * 100), batch, 100, 1, write, global::HomogenousDsl.Kernels.ActivationEpilogue.LeakyRelu, 0.1f);
             adjoint = adjointA.Slice(0, batch * 100);
 
             // Layer 0: Dense 2 -> 100 with bias

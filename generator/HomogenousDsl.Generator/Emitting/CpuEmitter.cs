@@ -218,8 +218,8 @@ internal static class CpuEmitter
             var input = _plan.InputOf(index);
             var next = Next;
             var inputAdjoint = $"{next}.Slice(0, batch * {Int(layer.InputSize)})";
-            // The max-pool after this activation already applied its derivative.
-            if (index + 1 < _network.Layers.Length && _plan.FoldsActivation[index + 1])
+            // The max-pool or dense layer after this activation already applied its derivative.
+            if (index + 1 < _network.Layers.Length && (_plan.FoldsActivation[index + 1] || _plan.FoldsIntoInputAdjoint[index + 1]))
                 return;
             _writer.Line();
             if (_plan.FoldsActivation[index])
@@ -233,7 +233,10 @@ internal static class CpuEmitter
                 return;
             }
             var fromOutput = index > 0 && _plan.FusesActivation[index - 1];
-            _writer.Line($"// Layer {layer.Index}: {Describe(layer)}{(fromOutput ? " (its derivative's sign read from its output)" : "")}");
+            var folded = _plan.FoldsIntoInputAdjoint[index] ? _network.Layers[index - 1] : null;
+            _writer.Line(folded is null
+                ? $"// Layer {layer.Index}: {Describe(layer)}{(fromOutput ? " (its derivative's sign read from its output)" : "")}"
+                : $"// Layers {folded.Index}–{layer.Index}: {Describe(layer)}, with {ActivationTitle(folded)}'s derivative folded into its input adjoint (its sign read from the input)");
             switch (layer.Kind)
             {
                 case LayerKind.Dense:
@@ -241,7 +244,10 @@ internal static class CpuEmitter
                     var needsInputAdjoint = index > _plan.FirstParameterizedLayer;
                     var kernel = layer.Kind == LayerKind.Dense ? "DenseKernel" : "Conv2dKernel";
                     var shape = layer.Kind == LayerKind.Dense ? $"{Int(layer.InputSize)}, {Int(layer.OutputSize)}" : $"{ConvShape(layer)}, scratch";
-                    var layouts = layer.Kind == LayerKind.Dense ? Layouts(_plan, index, index + (_plan.FusesActivation[index] ? 1 : 0)) : "";
+                    var outputLayer = index + (_plan.FusesActivation[index] ? 1 : 0);
+                    var layouts = layer.Kind == LayerKind.Dense ? Layouts(_plan, index, outputLayer) : "";
+                    if (folded is not null)
+                        layouts += $", {Kernels}ActivationEpilogue.{ActivationName(folded.Kind)}, {Float(folded.Slope)}";
                     _writer.Line($"{Kernels}{kernel}.Backward({Weight("parameters", layer)}, {input}, adjoint, {Weight("gradient", layer)}, {Bias("gradient", layer)}, " +
                                  $"{(needsInputAdjoint ? inputAdjoint : "global::System.Span<float>.Empty")}, batch, {shape}, write{layouts});");
                     if (!needsInputAdjoint)

@@ -12,7 +12,8 @@ namespace HomogenousDsl.Generator.Emitting;
 /// Fusion is a schedule, not an architecture change (the layer table keeps every layer): a Dense or Conv2d followed by
 /// ReLU or LeakyReLU with a positive slope stores the activation directly into the activation's slot and gets no slot of
 /// its own; backward reads the derivative's sign from that output (a &gt; 0 ⇔ z &gt; 0 for these activations). A max-pool
-/// after such an activation folds the activation's derivative into its own backward scatter.
+/// after such an activation folds the activation's derivative into its own backward scatter, a dense layer into its input
+/// adjoint.
 /// Layout is part of the schedule too: activations between dense layers are kept feature-major (see FeatureMajor).
 /// </summary>
 internal sealed class WorkspacePlan
@@ -104,6 +105,9 @@ internal sealed class WorkspacePlan
             if (layers[i].HasParameters)
                 FirstParameterizedLayer = i;
         }
+        FoldsIntoInputAdjoint = new bool[layers.Length];
+        for (var d = Math.Max(2, FirstParameterizedLayer + 1); d < layers.Length; d++)
+            FoldsIntoInputAdjoint[d] = layers[d].Kind == LayerKind.Dense && FusesActivation[d - 2] && !IsAddSource(network, d - 1);
     }
 
     /// <summary>The local that holds each layer's output (its own slot, or the buffer it aliases).</summary>
@@ -123,6 +127,14 @@ internal sealed class WorkspacePlan
 
     /// <summary>True for a max-pool layer whose backward also applies the derivative of the activation before it.</summary>
     public bool[] FoldsActivation { get; }
+
+    /// <summary>
+    /// True for a dense layer whose input adjoint its backward kernel carries through the activation just before it (one
+    /// fused into the layer before that, so the sign is read from the dense layer's own input): the activation's backward
+    /// step goes. Not where an Add reads the activation's output, whose adjoint gains the residual's share before the
+    /// derivative applies, nor for the first layer with parameters, which computes no input adjoint.
+    /// </summary>
+    public bool[] FoldsIntoInputAdjoint { get; }
 
     /// <summary>
     /// True where a layer's output (and its adjoint) is stored feature-major, [features, batch]: from a dense layer

@@ -146,15 +146,18 @@ internal static unsafe class DenseGemm
     }
 
     /// <summary>
-    /// inputAdjoint = dy·W per sample, in the input's layout. Batch-major: dX = dY·W, W the packed B operand. Feature-major:
-    /// dXᵀ = Wᵀ·dYᵀ, W's columns packed as k-major A tiles by plain copies and the adjoint's rows as B panels.
+    /// inputAdjoint = dy·W per sample, in the input's layout, carried back through <paramref name="inputActivation"/> (see
+    /// <see cref="ActivationDerivative"/>) by each thread over the part it computed. Batch-major: dX = dY·W, W the packed
+    /// B operand. Feature-major: dXᵀ = Wᵀ·dYᵀ, W's columns packed as k-major A tiles by plain copies and the adjoint's
+    /// rows as B panels.
     /// </summary>
-    public static void InputAdjoint(ReadOnlySpan<float> weight, ReadOnlySpan<float> outputAdjoint, Span<float> inputAdjoint,
-        int batch, int inFeatures, int outFeatures, ActivationLayout inputLayout, ActivationLayout outputLayout)
+    public static void InputAdjoint(ReadOnlySpan<float> weight, ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint, Span<float> inputAdjoint,
+        int batch, int inFeatures, int outFeatures, ActivationLayout inputLayout, ActivationLayout outputLayout,
+        ActivationEpilogue inputActivation = ActivationEpilogue.None, float slope = 0f)
     {
         GemmWorkspace ws = GemmWorkspace.Current;
         bool featureMajorOut = outputLayout == ActivationLayout.FeatureMajor;
-        fixed (float* w = weight, dy = outputAdjoint, dx = inputAdjoint)
+        fixed (float* w = weight, x = input, dy = outputAdjoint, dx = inputAdjoint)
         {
             if (inputLayout == ActivationLayout.FeatureMajor)
             {
@@ -162,18 +165,26 @@ internal static unsafe class DenseGemm
                 var dyt = featureMajorOut
                     ? new OffsetMatrix(dy, Affine(ws, IntSlot.BRows, outFeatures, batch), Affine(ws, IntSlot.BColumns, batch, 1), columnStride: 1)
                     : new OffsetMatrix(dy, Affine(ws, IntSlot.BRows, outFeatures, 1), Affine(ws, IntSlot.BColumns, batch, outFeatures), columnStride: outFeatures);
+                var rows = ActivationDerivative.For(inputActivation, slope, x, dx, inFeatures, batch, byColumn: false);
                 // Split by input feature: each thread packs only its columns of W.
-                if (!SplitGemm.TryRun(wt, dyt, dx, batch, inFeatures, batch, outFeatures, accumulate: false, SplitAxis.Rows))
+                if (!SplitGemm.TryRun(wt, dyt, dx, batch, inFeatures, batch, outFeatures, accumulate: false, SplitAxis.Rows, rows))
+                {
                     PackedGemm.Multiply(wt, dyt, dx, batch, inFeatures, batch, outFeatures, accumulate: false);
+                    rows?.Finish(0, inFeatures);
+                }
                 return;
             }
             var a = featureMajorOut
                 ? new OffsetMatrix(dy, Affine(ws, IntSlot.ARows, batch, 1), Affine(ws, IntSlot.AColumns, outFeatures, batch), columnStride: batch)
                 : new OffsetMatrix(dy, Affine(ws, IntSlot.ARows, batch, outFeatures), Affine(ws, IntSlot.AColumns, outFeatures, 1), columnStride: 1);
             var b = new OffsetMatrix(w, Affine(ws, IntSlot.BRows, outFeatures, inFeatures), Affine(ws, IntSlot.BColumns, inFeatures, 1), columnStride: 1);
+            var columns = ActivationDerivative.For(inputActivation, slope, x, dx, batch, inFeatures, byColumn: true);
             // Split by input feature: each thread packs only its columns of W (the batch side is small).
-            if (!SplitGemm.TryRun(a, b, dx, inFeatures, batch, inFeatures, outFeatures, accumulate: false, SplitAxis.Columns))
+            if (!SplitGemm.TryRun(a, b, dx, inFeatures, batch, inFeatures, outFeatures, accumulate: false, SplitAxis.Columns, columns))
+            {
                 PackedGemm.Multiply(a, b, dx, inFeatures, batch, inFeatures, outFeatures, accumulate: false);
+                columns?.Finish(0, inFeatures);
+            }
         }
     }
 

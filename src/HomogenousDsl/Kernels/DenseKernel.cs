@@ -118,14 +118,41 @@ public static class DenseKernel
             ActivationLayout.BatchMajor, ActivationLayout.BatchMajor);
 
     /// <summary>
+    /// As the batch-major overload, with the input adjoint also carried back through <paramref name="inputActivation"/>,
+    /// the activation the input came out of (see the overload with layouts).
+    /// </summary>
+    public static void Backward(ReadOnlySpan<float> weight, ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint,
+        Span<float> weightGradient, Span<float> biasGradient, Span<float> inputAdjoint, int batch, int inFeatures, int outFeatures, GradientWrite write,
+        ActivationEpilogue inputActivation, float slope)
+        => Backward(weight, input, outputAdjoint, weightGradient, biasGradient, inputAdjoint, batch, inFeatures, outFeatures, write,
+            ActivationLayout.BatchMajor, ActivationLayout.BatchMajor, inputActivation, slope);
+
+    /// <summary>
     /// As the batch-major overload, with the input and its adjoint in <paramref name="inputLayout"/> and the output
     /// adjoint in <paramref name="outputLayout"/> (the layouts the forward pass used).
     /// </summary>
     public static void Backward(ReadOnlySpan<float> weight, ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint,
         Span<float> weightGradient, Span<float> biasGradient, Span<float> inputAdjoint, int batch, int inFeatures, int outFeatures, GradientWrite write,
         ActivationLayout inputLayout, ActivationLayout outputLayout)
+        => Backward(weight, input, outputAdjoint, weightGradient, biasGradient, inputAdjoint, batch, inFeatures, outFeatures, write,
+            inputLayout, outputLayout, ActivationEpilogue.None, 0f);
+
+    /// <summary>
+    /// As the overload with layouts, with the input adjoint also carried back through <paramref name="inputActivation"/>
+    /// (with <paramref name="slope"/> for LeakyReLU), the activation the input came out of (the previous layer's fused
+    /// epilogue): inputAdjoint = act′ ⊙ (dy·W), the derivative's sign read from the input, that activation's output, so
+    /// only sign-preserving activations qualify (ReLU, LeakyReLU with a positive slope). The bits equal this kernel without
+    /// it followed by the activation's <see cref="ActivationKernel"/> backward in place, without that second pass.
+    /// </summary>
+    public static void Backward(ReadOnlySpan<float> weight, ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint,
+        Span<float> weightGradient, Span<float> biasGradient, Span<float> inputAdjoint, int batch, int inFeatures, int outFeatures, GradientWrite write,
+        ActivationLayout inputLayout, ActivationLayout outputLayout, ActivationEpilogue inputActivation, float slope)
     {
         CheckSizes(weight, input, outputAdjoint, batch, inFeatures, outFeatures);
+        Epilogue.Validate(inputActivation);
+        if (inputActivation == ActivationEpilogue.LeakyRelu && !(slope > 0f))
+            throw new ArgumentOutOfRangeException(nameof(slope), slope,
+                "The input adjoint reads LeakyReLU's derivative from the sign of its output, which only a positive slope preserves.");
         Guard.AtLeast(weightGradient, (long)outFeatures * inFeatures);
         if (!biasGradient.IsEmpty)
             Guard.AtLeast(biasGradient, outFeatures);
@@ -144,7 +171,7 @@ public static class DenseKernel
             ? LayerUpdate.TakeInPlace(weight[..weightCount], weightGradient[..weightCount], inFeatures) : null;
         var rowUpdate = inPlace ?? (KernelThreads.Current is null ? null : LayerUpdate.TakeRows(weight[..weightCount], weightGradient[..weightCount], inFeatures));
         if (rowUpdate is not null && !inputAdjoint.IsEmpty)
-            InputAdjoint(weight, outputAdjoint, inputAdjoint, batch, inFeatures, outFeatures, inputLayout, outputLayout);
+            InputAdjoint(weight, input, outputAdjoint, inputAdjoint, batch, inFeatures, outFeatures, inputLayout, outputLayout, inputActivation, slope);
         if (inPlace is not null)
             DenseGemm.WeightGradient(input, outputAdjoint, inPlace.Weights, batch, inFeatures, outFeatures, accumulate: true, inputLayout, outputLayout,
                 inPlace, inPlace.Scale, watched: true);
@@ -161,7 +188,7 @@ public static class DenseKernel
             }
         }
         if (rowUpdate is null && !inputAdjoint.IsEmpty)
-            InputAdjoint(weight, outputAdjoint, inputAdjoint, batch, inFeatures, outFeatures, inputLayout, outputLayout);
+            InputAdjoint(weight, input, outputAdjoint, inputAdjoint, batch, inFeatures, outFeatures, inputLayout, outputLayout, inputActivation, slope);
         // The weights' last read in this pass: an update taken layer by layer may change them now.
         if (rowUpdate is null)
             LayerUpdate.Done(weight[..weightCount], weightGradient[..weightCount]);
@@ -230,31 +257,41 @@ public static class DenseKernel
             Gemm.Multiply(outputAdjoint, 1, outFeatures, input, dw, outFeatures, inFeatures, batch, accumulate: true);
     }
 
-    // dX = dY·W in the input's layout.
-    private static unsafe void InputAdjoint(ReadOnlySpan<float> weight, ReadOnlySpan<float> outputAdjoint, Span<float> inputAdjoint,
-        int batch, int inFeatures, int outFeatures, ActivationLayout inputLayout, ActivationLayout outputLayout)
+    // dX = act′ ⊙ (dY·W) in the input's layout, the derivative applied to each part of dX by the thread that stored it.
+    private static unsafe void InputAdjoint(ReadOnlySpan<float> weight, ReadOnlySpan<float> input, ReadOnlySpan<float> outputAdjoint, Span<float> inputAdjoint,
+        int batch, int inFeatures, int outFeatures, ActivationLayout inputLayout, ActivationLayout outputLayout, ActivationEpilogue inputActivation, float slope)
     {
         bool featureMajorIn = inputLayout == ActivationLayout.FeatureMajor, featureMajorOut = outputLayout == ActivationLayout.FeatureMajor;
         bool worthwhile = featureMajorIn ? PackedGemm.IsWorthwhile(inFeatures, batch, outFeatures) : PackedGemm.IsWorthwhile(batch, inFeatures, outFeatures);
         if (worthwhile)
         {
-            DenseGemm.InputAdjoint(weight, outputAdjoint, inputAdjoint, batch, inFeatures, outFeatures, inputLayout, outputLayout);
+            DenseGemm.InputAdjoint(weight, input, outputAdjoint, inputAdjoint, batch, inFeatures, outFeatures, inputLayout, outputLayout, inputActivation, slope);
             return;
         }
         var dx = inputAdjoint[..(batch * inFeatures)];
-        if (featureMajorIn && featureMajorOut)
-            Gemm.Multiply(weight, 1, inFeatures, outputAdjoint, dx, inFeatures, batch, outFeatures, accumulate: false);
-        else if (featureMajorIn)
+        if (featureMajorIn && !featureMajorOut)
         {
             // dX batch-major from the batch-major adjoint, then turned around.
             var product = new Span<float>(GemmWorkspace.Current.Floats(FloatSlot.Product, dx.Length), dx.Length);
             Gemm.Multiply(outputAdjoint, outFeatures, 1, weight, product, batch, inFeatures, outFeatures, accumulate: false);
             FeatureRows.Transpose(product, dx, batch, inFeatures);
+            ActivationDerivative.Apply(inputActivation, slope, input[..dx.Length], dx);
+            return;
         }
-        else if (featureMajorOut)
-            Gemm.Multiply(outputAdjoint, 1, batch, weight, dx, batch, inFeatures, outFeatures, accumulate: false);
-        else
-            Gemm.Multiply(outputAdjoint, outFeatures, 1, weight, dx, batch, inFeatures, outFeatures, accumulate: false);
+        // dXᵀ = Wᵀ·dYᵀ (rows: input features) or dX = dY·W (rows: samples), A(r, p) = a[r·rowStride + p·columnStride].
+        int m = featureMajorIn ? inFeatures : batch, n = featureMajorIn ? batch : inFeatures;
+        var a = featureMajorIn ? weight : outputAdjoint;
+        var b = featureMajorIn ? outputAdjoint : weight;
+        int rowStride = featureMajorIn ? 1 : featureMajorOut ? 1 : outFeatures;
+        int columnStride = featureMajorIn ? inFeatures : featureMajorOut ? batch : 1;
+        fixed (float* pa = a, pb = b, px = input, pdx = dx)
+        {
+            var derivative = ActivationDerivative.For(inputActivation, slope, px, pdx, m, n, byColumn: false);
+            if (SmallProductSplit.TryRun(pa, rowStride, columnStride, pb, pdx, m, n, outFeatures, derivative))
+                return;
+            Gemm.Multiply(a, rowStride, columnStride, b, dx, m, n, outFeatures, accumulate: false);
+            derivative?.Finish(0, m);
+        }
     }
 
     private static void CheckSizes(ReadOnlySpan<float> weight, ReadOnlySpan<float> input, ReadOnlySpan<float> output,

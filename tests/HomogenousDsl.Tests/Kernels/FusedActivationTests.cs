@@ -1,4 +1,5 @@
 using HomogenousDsl.Kernels;
+using HomogenousDsl.Parallelism;
 
 namespace HomogenousDsl.Tests.Kernels;
 
@@ -110,6 +111,66 @@ public sealed class FusedActivationTests
             Pool2dKernel.MaxBackward(dy, argmax, pooled, folded, batch, s, activation, slope);
             AssertBitwiseEqual(expected, folded);
         }
+    }
+
+    public static TheoryData<int, int, int, ActivationLayout, ActivationLayout, int> FoldedInputAdjointCases()
+    {
+        var cases = new TheoryData<int, int, int, ActivationLayout, ActivationLayout, int>();
+        // Small products (an outer product split by rows where C has 8,192 floats or more); packed ones split by rows
+        // (feature-major input) or by columns (batch-major), cut or claimed; one below the packed path's size.
+        int[][] shapes = [[3, 17, 5], [16, 100, 1], [64, 256, 1], [33, 300, 1], [64, 256, 256], [33, 300, 201], [5, 1000, 300]];
+        foreach (var shape in shapes)
+        foreach (var inputLayout in new[] { ActivationLayout.BatchMajor, ActivationLayout.FeatureMajor })
+        foreach (var outputLayout in new[] { ActivationLayout.BatchMajor, ActivationLayout.FeatureMajor })
+        foreach (var threads in new[] { 1, 2, 3 })
+            cases.Add(shape[0], shape[1], shape[2], inputLayout, outputLayout, threads);
+        return cases;
+    }
+
+    /// <summary>
+    /// The input adjoint carried back through the activation the input came out of equals the plain backward followed
+    /// by that activation's backward in place, bit for bit, in every layout, on one thread and split; the parameter
+    /// gradients do not change.
+    /// </summary>
+    [Theory, MemberData(nameof(FoldedInputAdjointCases))]
+    public void DenseBackwardWithFoldedDerivativeEqualsBackwardThenActivationBackward(int batch, int inFeatures, int outFeatures,
+        ActivationLayout inputLayout, ActivationLayout outputLayout, int threads)
+    {
+        float[] w = Halves(outFeatures * inFeatures, 9), dy = Halves(batch * outFeatures, 10);
+        // A zero adjoint row: its products are −0 or +0 by the weights' signs, which the derivative must keep as they are.
+        Array.Clear(dy, 0, Math.Min(dy.Length, outFeatures));
+        using var pool = threads > 1 ? new WorkerPool(threads) : null;
+        using var lent = KernelThreads.Lend(pool);
+        foreach (var (activation, slope) in new[] { (ActivationEpilogue.Relu, 0f), (ActivationEpilogue.LeakyRelu, 0.3f) })
+        {
+            // The input is the activation's output: exact zeros (the kinks) and, from LeakyReLU, negatives.
+            var x = Halves(batch * inFeatures, 11);
+            Activate(x, activation, slope);
+            float[] expectedGradient = new float[w.Length], expected = TestData.Filled(x.Length, float.NaN);
+            DenseKernel.Backward(w, x, dy, expectedGradient, [], expected, batch, inFeatures, outFeatures, GradientWrite.Overwrite, inputLayout, outputLayout);
+            if (activation == ActivationEpilogue.Relu)
+                ActivationKernel.ReluBackward(x, expected, expected);
+            else
+                ActivationKernel.LeakyReluBackward(x, expected, expected, slope);
+            Assert.Contains(expected, static v => v != 0f);
+
+            float[] gradient = new float[w.Length], folded = TestData.Filled(x.Length, float.NaN);
+            DenseKernel.Backward(w, x, dy, gradient, [], folded, batch, inFeatures, outFeatures, GradientWrite.Overwrite, inputLayout, outputLayout, activation, slope);
+            AssertBitwiseEqual(expected, folded);
+            AssertBitwiseEqual(expectedGradient, gradient);
+        }
+    }
+
+    /// <summary>The folded LeakyReLU reads its derivative from the sign of its output, which a slope of 0 or less loses.</summary>
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(-0.5f)]
+    [InlineData(float.NaN)]
+    public void FoldingLeakyReluWithoutAPositiveSlopeThrows(float slope)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => DenseKernel.Backward(new float[6], new float[6], new float[2], new float[6], [], new float[6],
+            2, 3, 1, GradientWrite.Overwrite, ActivationEpilogue.LeakyRelu, slope));
+        Assert.Equal("slope", error.ParamName);
     }
 
     /// <summary>Multiples of ½ in [−1, 1] (five levels), so products and sums are exact.</summary>
