@@ -104,7 +104,7 @@ internal static unsafe class DenseGemm
         {
             int n = Math.Min(chunk, batch - b0);
             var samples = new OffsetMatrix(x + (long)b0 * inFeatures, rows, columns, columnStride: 1);
-            PackedGemm.Multiply(samples, wt, product, outFeatures, n, outFeatures, inFeatures, accumulate: false, wholeB: packedWt);
+            PackedGemm.Multiply(samples, wt, product, outFeatures, n, outFeatures, inFeatures, accumulate: false, wholeB: packedWt, aStreams: true);
             if (bias == null)
             {
                 Transpose.AddBias<TOp>(product, outFeatures, n, null, y + b0, batch, slope, alongDestination: true);

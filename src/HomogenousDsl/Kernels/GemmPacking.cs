@@ -297,15 +297,23 @@ internal static unsafe class GemmPacking
         return stride > 0 && IsAffine(rowOff, MR, stride) ? stride : 0;
     }
 
-    /// <summary>Starts loading the A tile at rows i0.. (contiguous columns only) into cache while the current tile computes.</summary>
-    public static void PrefetchA(in OffsetMatrix a, int i0, int rows, int p0, int kc)
+    /// <summary>
+    /// Starts loading the A tile at rows i0.. (contiguous columns only) into cache while the current tile computes: every
+    /// line of an A that <paramref name="streams"/> from memory, otherwise every other line, whose neighbour the L2's
+    /// adjacent-line prefetcher brings along. A line-by-line burst (8 rows × 13 lines a tile for W2) over an A already
+    /// in L2 or L3 stalled the loads it was meant to help: every other line ran W2 3.3% and W3 2.0% faster on one thread
+    /// (twelve alternating pairs), none at all 2.1% and 1.2%; but W4's 12.8 MB of dense weights and W5's whole-set
+    /// samples, read from memory, lost 1–4% with fewer.
+    /// </summary>
+    public static void PrefetchA(in OffsetMatrix a, int i0, int rows, int p0, int kc, bool streams)
     {
         if (a.ColumnStride != 1)
             return;
+        int step = streams ? 64 : 128;
         for (int r = 0; r < rows; r++)
         {
             byte* s = (byte*)(a.Source + a.RowOffsets[i0 + r] + a.ColumnOffsets[p0]);
-            for (int offset = 0; offset < kc * sizeof(float); offset += 64)
+            for (int offset = 0; offset < kc * sizeof(float); offset += step)
                 Sse.Prefetch0(s + offset);
         }
     }

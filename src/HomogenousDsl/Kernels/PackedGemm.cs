@@ -21,6 +21,10 @@ internal static unsafe class PackedGemm
     /// <summary>Columns per packed B block.</summary>
     public const int BlockColumns = 512;
 
+    // Floats of A (4 MB) beyond which it is taken to stream from memory: W4's dense weights (12.8 MB, 6.4 MB a thread)
+    // do; W3's largest (1024 × 1024, exactly 4 MB) stays in L3.
+    private const long StreamingFloats = 1L << 20;
+
     // K-major A tiles packed in one pass (see GemmPacking.PackAKMajorTiles), so the slots an A not kept needs.
     private const int TileGroup = 4;
 
@@ -82,10 +86,11 @@ internal static unsafe class PackedGemm
     /// <paramref name="watch"/> makes it a fused update, C += scale·(A·B), kept to products of one k block so that each
     /// element is the one product a separate update would have read (see <see cref="GemmMicroKernel"/>).
     /// <paramref name="wholeB"/>, where given, is all of B already packed in <see cref="WholeBGemm"/>'s layout (weights
-    /// kept by <see cref="HeldPackedWeights"/>), read instead of packing B block by block.
+    /// kept by <see cref="HeldPackedWeights"/>), read instead of packing B block by block. <paramref name="aStreams"/> says A
+    /// comes from memory (the samples of a whole-set pass), as any A over 4 MB is taken to.
     /// </summary>
     public static void Multiply(in OffsetMatrix a, in OffsetMatrix b, float* c, nint ldc, int m, int n, int k, bool accumulate,
-        float scale = 1f, float* watch = null, float* wholeB = null)
+        float scale = 1f, float* watch = null, float* wholeB = null, bool aStreams = false)
     {
         if (m <= 0 || n <= 0)
             return;
@@ -101,6 +106,8 @@ internal static unsafe class PackedGemm
         }
 
         Buffers(m, n, k, packsB: wholeB == null, out int kcMax, out int ncMax, out bool keepA, out float* packedA, out float* packedB);
+        // An A beyond a core's share of L3 comes from memory, and its next tile is fetched line by line.
+        aStreams |= (long)m * k > StreamingFloats;
         int allPanels = (n + NR - 1) / NR;
 
         for (int pc = 0; pc < k; pc += kcMax)
@@ -144,7 +151,7 @@ internal static unsafe class PackedGemm
                             aTile.Pack(a, ic, rows, pc, kc);
                     }
                     if (ic + MR < m)
-                        GemmPacking.PrefetchA(a, ic + MR, Math.Min(MR, m - ic - MR), pc, kc);
+                        GemmPacking.PrefetchA(a, ic + MR, Math.Min(MR, m - ic - MR), pc, kc, aStreams);
                     float* cRow = c + ic * ldc + jc;
                     for (int u = 0; u < panels; u++)
                         GemmMicroKernel.Run(aTile.Data, aTile.Lda, aTile.KStep, bBlock + (long)u * NR * kc, kc, cRow + u * NR, ldc, rows, Math.Min(NR, nc - u * NR), add,
