@@ -31,8 +31,9 @@ internal interface ISplitEpilogue
 /// threads claim row tiles as they go, own share first; otherwise each call is cut in proportion to each thread's
 /// measured pace on that product (<see cref="SplitBalance"/>), and each thread packs only the operand rows or columns
 /// of its part. Threads write disjoint rows or columns of C. Unlike splitting a small batch across threads, no thread packs the whole
-/// weight matrix and no gradients need summing afterwards. Each element is computed with the blocking one thread
-/// would use, so the result is bit-identical to the unsplit product.
+/// weight matrix and no gradients need summing afterwards. Where the dispatching thread lends an
+/// <see cref="InputMirror"/>, a worker shard reads its own copy of the gathered input in place of the shared rows. Each
+/// element is computed with the blocking one thread would use, so the result is bit-identical to the unsplit product.
 /// </summary>
 internal sealed unsafe class SplitGemm : IShardWork
 {
@@ -54,6 +55,8 @@ internal sealed unsafe class SplitGemm : IShardWork
     private bool _watched;
     private SplitAxis _axis;
     private ISplitEpilogue? _epilogue;
+    // Private copies of the gathered input that worker shards read in its place (see InputMirror), if lent.
+    private InputMirror? _mirror;
     private SplitBalance? _balance;
     // This product's cut (shard s takes tiles [_starts[s], _starts[s + 1])) and each shard's finishing time.
     private int[] _starts = [];
@@ -130,6 +133,7 @@ internal sealed unsafe class SplitGemm : IShardWork
         split._watched = watched;
         split._axis = axis;
         split._epilogue = epilogue;
+        split._mirror = InputMirror.Current;
         split._shards = shards;
         var dispatched = SplitBalance.Now();
         try
@@ -140,6 +144,7 @@ internal sealed unsafe class SplitGemm : IShardWork
         finally
         {
             split._epilogue = null;
+            split._mirror = null;
         }
         if (split._claimed)
             return true;
@@ -171,15 +176,16 @@ internal sealed unsafe class SplitGemm : IShardWork
             _finished[shard] = SplitBalance.Now();
             return;
         }
+        OffsetMatrix a = Operand(_a, shard), b = Operand(_b, shard);
         if (rows)
         {
-            var a = new OffsetMatrix(_a.Source, _a.RowOffsets + first, _a.ColumnOffsets, _a.Overread, _a.ColumnStride);
-            PackedGemm.Multiply(a, _b, _c + first * _ldc, _ldc, end - first, _n, _k, _accumulate, _scale, watch);
+            a = new OffsetMatrix(a.Source, a.RowOffsets + first, a.ColumnOffsets, a.Overread, a.ColumnStride);
+            PackedGemm.Multiply(a, b, _c + first * _ldc, _ldc, end - first, _n, _k, _accumulate, _scale, watch);
         }
         else
         {
-            var b = new OffsetMatrix(_b.Source, _b.RowOffsets, _b.ColumnOffsets + first, _b.Overread, _b.ColumnStride);
-            PackedGemm.Multiply(_a, b, _c + first, _ldc, _m, end - first, _k, _accumulate, _scale, watch);
+            b = new OffsetMatrix(b.Source, b.RowOffsets, b.ColumnOffsets + first, b.Overread, b.ColumnStride);
+            PackedGemm.Multiply(a, b, _c + first, _ldc, _m, end - first, _k, _accumulate, _scale, watch);
         }
         _epilogue?.Finish(first, end);
         _finished[shard] = SplitBalance.Now();
@@ -191,6 +197,7 @@ internal sealed unsafe class SplitGemm : IShardWork
         WholeBGemm.Reserve(_n, _k);
         float* watch = _watched ? FiniteWatch.Current : null;
         float* packedB = null;
+        OffsetMatrix a = Operand(_a, shard), b = Operand(_b, shard);
         for (var i = 0; i < _shards; i++)
         {
             // Own share from the front; then the others' from the back, where their owners will reach last.
@@ -199,14 +206,17 @@ internal sealed unsafe class SplitGemm : IShardWork
             {
                 // Packed on the first claim only, so a thread that arrives after every tile is taken packs nothing.
                 if (packedB == null)
-                    packedB = WholeBGemm.Pack(_b, _n, _k);
+                    packedB = WholeBGemm.Pack(b, _n, _k);
                 int first = tile * GemmMicroKernel.Rows, end = Math.Min(_m, (tile + count) * GemmMicroKernel.Rows);
                 _epilogue?.Starting(first, end);
-                WholeBGemm.MultiplyRows(_a, packedB, _c, _ldc, first, end, _n, _k, _accumulate, _scale, watch);
+                WholeBGemm.MultiplyRows(a, packedB, _c, _ldc, first, end, _n, _k, _accumulate, _scale, watch);
                 _epilogue?.Finish(first, end);
             }
         }
     }
+
+    // An operand as this shard reads it: its own copy of the gathered input where the operand is that input.
+    private OffsetMatrix Operand(in OffsetMatrix operand, int shard) => _mirror is null ? operand : _mirror.For(operand, shard);
 
     internal static long Range(int front, int back) => ((long)back << 32) | (uint)front;
 

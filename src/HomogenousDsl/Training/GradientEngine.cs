@@ -73,6 +73,11 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
     private readonly (int Start, int Count)[][] _ownedRanges;
     private readonly bool _kernelsCanSplit;
 
+    // Split kernels of a network that starts with a dense layer: each thread gathers the whole block into its own
+    // buffer (see InputMirror); true while the buffers hold the current block's rows.
+    private readonly InputMirror? _mirror;
+    private bool _mirrorHolds;
+
     /// <summary>
     /// Creates an engine for sets of up to <paramref name="capacity"/> samples, run <paramref name="chunk"/> at a time on
     /// up to <paramref name="threads"/> threads (0: all cores).
@@ -102,6 +107,8 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         _rangeFinite = new bool[_pool.Threads];
         _ownedRanges = ParallelPlan.OwnedRanges(TNetwork.Description, _pool.Threads);
         _kernelsCanSplit = ParallelPlan.KernelsSplit(TNetwork.Description);
+        if (_kernelsCanSplit && _pool.Threads > 1 && ParallelPlan.ReadsInputInDenseProducts(TNetwork.Description))
+            _mirror = new InputMirror(_shards[0].Inputs, _pool.Threads);
     }
 
     private enum Phase { Gather, Forward, ClaimedForward, Backward, Reduce }
@@ -147,6 +154,7 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
             _retainedBlock = -1;
             _setCount = indices.Length;
             _nextPiece = 0;
+            _mirrorHolds = false;
             _phase = Phase.ClaimedForward;
             _pool.Run(this, _pool.Threads);
             return LogSumOfLosses(indices.Length);
@@ -288,6 +296,12 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         if (_phase == Phase.ClaimedForward)
         {
             ClaimPieces(shard);
+            return;
+        }
+        if (_phase == Phase.Gather && _mirror is not null)
+        {
+            // Every thread gathers the whole block into its own buffer, through its own caches: no line crosses cores.
+            Gather(_blockStart, _blockCount, _mirror.RowsOf(shard).AsSpan(0, _blockCount * TNetwork.InputSize));
             return;
         }
         if (_phase == Phase.Gather)
@@ -489,13 +503,18 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
         _activeShards = worthSplitting && !_splitInKernels ? Math.Min(_pool.Threads, count) : 1;
         // A small block runs once, every large kernel split across threads inside (dense by feature, convolution by sample);
         // its rows are gathered by all threads first.
+        // A forward phase rewrites the input buffer (or reads rows in place): only its own gather fills the mirror.
+        if (phase == Phase.Forward)
+            _mirrorHolds = false;
         if (_splitInKernels && phase == Phase.Forward && !IsRun(start, count))
         {
             _phase = Phase.Gather;
             _pool.Run(this, _pool.Threads);
             _phase = phase;
+            _mirrorHolds = _mirror is not null;
         }
         using (KernelThreads.Lend(_splitInKernels ? _pool : null))
+        using (InputMirror.Lend(_splitInKernels && _mirrorHolds ? _mirror : null))
             _pool.Run(this, _activeShards);
         if (phase == Phase.Backward)
             _phase = Phase.Reduce;
@@ -515,7 +534,8 @@ public sealed class GradientEngine<TNetwork> : IShardWork, IDisposable where TNe
     /// <summary>One thread's buffers: gathered inputs, workspace, adjoints and (for shards after the first) a gradient.</summary>
     private sealed class Shard(int samples, int gradientLength)
     {
-        public float[] Inputs { get; } = new float[samples * TNetwork.InputSize];
+        // Pinned: the input mirror finds the rows a product reads by address (see InputMirror).
+        public float[] Inputs { get; } = GC.AllocateArray<float>(samples * TNetwork.InputSize, pinned: true);
         public float[] Adjoints { get; } = new float[samples * TNetwork.OutputSize];
         public float[] Workspace { get; } = new float[TNetwork.WorkspaceSize(samples)];
         public float[] Gradient { get; } = new float[gradientLength];

@@ -45,6 +45,22 @@ internal static class ParallelPlan
     }
 
     /// <summary>
+    /// True when the network's input is read only by the products of a dense layer (Flatten and Identity aside), which
+    /// are the kernels that take a split product's operands from a thread's own copy of the input (see
+    /// <see cref="InputMirror"/>).
+    /// </summary>
+    public static bool ReadsInputInDenseProducts(NetworkDescription description)
+    {
+        foreach (var layer in description.Layers)
+        {
+            if (layer.Kind is LayerKind.Flatten or LayerKind.Identity)
+                continue;
+            return layer.Kind == LayerKind.Dense;
+        }
+        return false;
+    }
+
+    /// <summary>
     /// The parameter ranges each of <paramref name="threads"/> threads updates after a block whose kernels were split:
     /// a dense layer's weight rows go to the thread that computed their gradient (and uses them in the next forward
     /// pass), everything else to thread 0, so the update reads nothing another core wrote.
