@@ -6,7 +6,8 @@ namespace HomogenousDsl.Kernels;
 /// <summary>
 /// Blocked GEMM over packed panels: C (m×n, row stride ldc) = or += A·B with A, B any <see cref="OffsetMatrix"/> views.
 /// Loop order (outer to inner): k blocks of ≤ RowStride, so a packed A tile (8 rows × kc, 8 KB) stays in L1; n blocks
-/// of <see cref="BlockColumns"/>, whose packed B block (kc × nc ≤ 512 KB) stays in L2; then one A tile at a time swept
+/// of <see cref="BlockColumns"/> (<see cref="StreamingBlockColumns"/> for a B read from memory), whose packed B block
+/// (kc × nc ≤ 512 KB) stays in L2; then one A tile at a time swept
 /// across every B panel of the block. A full A tile whose rows are row-major and evenly spaced (weights, a batch of
 /// adjoints) is read in place rather than copied: the copy cost as much as the tile's reuse saved. A column-major A
 /// (a transposed operand: Wᵀ, a batch-major dYᵀ) is read in place too where its k steps are at most 1 KB apart and C
@@ -20,6 +21,15 @@ internal static unsafe class PackedGemm
 
     /// <summary>Columns per packed B block.</summary>
     public const int BlockColumns = 512;
+
+    /// <summary>
+    /// Columns per packed B block where B streams from memory (a row-major B over 4 MB: W4's dense weights as its
+    /// input adjoint's B, 12.8 MB). Each block's source lines pass through L2 on their way into the packed block, most
+    /// likely evicting it when the two together come near a core's L2: W4's input adjoint on two threads (416-column
+    /// blocks, 416 KB packed) ran 203–234 GFLOP/s in the <c>layer</c> command, with blocks of 160–256 columns 244–270;
+    /// on one thread 134–144 either way. Prefetching the next block's lines while this one computes lost 10–25%.
+    /// </summary>
+    public const int StreamingBlockColumns = 192;
 
     // Floats of A (4 MB) beyond which it is taken to stream from memory: W4's dense weights (12.8 MB, 6.4 MB a thread)
     // do; W3's largest (1024 × 1024, exactly 4 MB) stays in L3.
@@ -67,13 +77,29 @@ internal static unsafe class PackedGemm
         return (k + kBlocks - 1) / kBlocks;
     }
 
+    /// <summary>
+    /// Columns of each packed B block of an n-column product (the last may be narrower): blocks of at most
+    /// <see cref="BlockColumns"/>, or <see cref="StreamingBlockColumns"/> where B <paramref name="streams"/>, balanced
+    /// and in whole panels. Only which columns share a block depends on it, never an element's bits.
+    /// </summary>
+    internal static int BlockWidth(int n, bool streams)
+    {
+        int width = streams ? StreamingBlockColumns : BlockColumns;
+        int nBlocks = (n + width - 1) / width;
+        return Math.Min(n, ((n + nBlocks - 1) / nBlocks + NR - 1) / NR * NR);
+    }
+
+    /// <summary>True where B is packed from a row-major source too large to be in cache (see <see cref="StreamingBlockColumns"/>).</summary>
+    internal static bool StreamsB(in OffsetMatrix b, int n, int k) => b.ColumnStride == 1 && (long)k * n > StreamingFloats;
+
     // The blocking of an m × n × k product and this thread's buffers for it.
-    private static void Buffers(int m, int n, int k, bool packsB, out int kcMax, out int ncMax, out bool keepA, out float* packedA, out float* packedB)
+    private static void Buffers(int m, int n, int k, bool packsB, bool bStreams, out int kcMax, out int ncMax, out bool keepA, out float* packedA,
+        out float* packedB)
     {
         GemmWorkspace workspace = GemmWorkspace.Current;
         kcMax = BlockDepth(k);
-        int nBlocks = (n + BlockColumns - 1) / BlockColumns;
-        ncMax = Math.Min(n, ((n + nBlocks - 1) / nBlocks + NR - 1) / NR * NR);   // balanced, whole panels
+        ncMax = BlockWidth(n, bStreams);
+        int nBlocks = (n + ncMax - 1) / ncMax;
         // With several column blocks, every packed A tile of a k block serves each of them: pack it once, keep them all.
         int tiles = (m + MR - 1) / MR;
         keepA = nBlocks > 1;
@@ -105,7 +131,8 @@ internal static unsafe class PackedGemm
             return;
         }
 
-        Buffers(m, n, k, packsB: wholeB == null, out int kcMax, out int ncMax, out bool keepA, out float* packedA, out float* packedB);
+        Buffers(m, n, k, packsB: wholeB == null, bStreams: wholeB == null && StreamsB(b, n, k), out int kcMax, out int ncMax, out bool keepA,
+            out float* packedA, out float* packedB);
         // An A beyond a core's share of L3 comes from memory, and its next tile is fetched line by line.
         aStreams |= (long)m * k > StreamingFloats;
         int allPanels = (n + NR - 1) / NR;

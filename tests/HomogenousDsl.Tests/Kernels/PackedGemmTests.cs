@@ -138,6 +138,66 @@ public sealed unsafe class PackedGemmTests
     }
 
     /// <summary>
+    /// A row-major B over 4 MB streams from memory and packs in blocks of at most 192 columns (W4's 3,136-column input
+    /// adjoint, or a thread's 1,568 of it), any other B in blocks of at most 512; both balanced in whole panels.
+    /// </summary>
+    [Fact]
+    public void StreamingBPacksInNarrowerBlocks()
+    {
+        Assert.Equal(192, PackedGemm.BlockWidth(3136, streams: true));
+        Assert.Equal(192, PackedGemm.BlockWidth(1568, streams: true));
+        Assert.Equal(448, PackedGemm.BlockWidth(3136, streams: false));
+        Assert.Equal(416, PackedGemm.BlockWidth(1568, streams: false));
+        Assert.Equal(160, PackedGemm.BlockWidth(300, streams: true));
+        Assert.Equal(100, PackedGemm.BlockWidth(100, streams: true));
+        int[] rows = Offsets(1024, 3136), columns = Offsets(3136, 1);
+        fixed (int* r = rows, c = columns)
+        {
+            Assert.True(PackedGemm.StreamsB(new OffsetMatrix(null, r, c, columnStride: 1), 1568, 1024));
+            // W3's 1024 × 1024 weights (4 MB) stay in L3; a transposed B gathers, it does not stream rows.
+            Assert.False(PackedGemm.StreamsB(new OffsetMatrix(null, r, c, columnStride: 1), 1024, 1024));
+            Assert.False(PackedGemm.StreamsB(new OffsetMatrix(null, r, c, columnStride: 3136), 3136, 1024));
+        }
+    }
+
+    /// <summary>
+    /// A streaming B (1,100 columns × 1,030 rows: five ragged k blocks, six column blocks) gives the bits of the same
+    /// product computed one 32-column panel at a time, where no B streams: the block width moves no element's
+    /// arithmetic. The product also matches the double reference.
+    /// </summary>
+    [Fact]
+    public void StreamingBMatchesPanelByPanel()
+    {
+        if (!PackedGemm.IsAvailable)
+            return;
+        const int m = 19, n = 1100, k = 1030, NR = GemmMicroKernel.Columns;
+        float[] a = TestData.Random(m * k, 21), b = TestData.Random(k * n, 22);
+        float[] whole = new float[m * n], byPanel = new float[m * n];
+        int[] aRows = Offsets(m, k), aCols = Offsets(k, 1), bRows = Offsets(k, n), bCols = Offsets(n, 1);
+        fixed (float* pa = a, pb = b, c1 = whole, c2 = byPanel)
+        fixed (int* ar = aRows, ac = aCols, br = bRows, bc = bCols)
+        {
+            var aMatrix = new OffsetMatrix(pa, ar, ac, columnStride: 1);
+            var bMatrix = new OffsetMatrix(pb, br, bc, columnStride: 1);
+            Assert.True(PackedGemm.StreamsB(bMatrix, n, k));
+            PackedGemm.Multiply(aMatrix, bMatrix, c1, n, m, n, k, accumulate: false);
+            for (int j = 0; j < n; j += NR)
+            {
+                var panel = new OffsetMatrix(pb, br, bc + j, columnStride: 1);
+                Assert.False(PackedGemm.StreamsB(panel, Math.Min(NR, n - j), k));
+                PackedGemm.Multiply(aMatrix, panel, c2 + j, n, m, Math.Min(NR, n - j), k, accumulate: false);
+            }
+        }
+        Assert.Equal(byPanel, whole);
+        var expected = new double[m * n];
+        for (int i = 0; i < m; i++)
+        for (int p = 0; p < k; p++)
+        for (int j = 0; j < n; j++)
+            expected[i * n + j] += (double)a[i * k + p] * b[p * n + j];
+        TestData.AssertClose(expected, whole);
+    }
+
+    /// <summary>
     /// A and B stored transposed or not, with padded leading dimensions (so rows are not adjacent), C with a wider row stride
     /// whose gap must stay untouched; C first overwritten, then accumulated onto.
     /// </summary>
