@@ -284,9 +284,15 @@ internal static unsafe class ConvDirect
             int lo = Math.Min(outW, Math.Max(0, pad - kw)), hi = Math.Min(outW, w + pad - kw);
             read[kw] = (Vector512.GreaterThanOrEqual(lanes, Vector512.Create(lo)) & Vector512.LessThan(lanes, Vector512.Create(hi))).AsSingle();
         }
+        // The layer before wrote the whole batch, so this sample's input is in L3 or memory; read channel by channel it
+        // arrived a line at a time (in W4 that wait had 70% of this pass's samples, on one load before each row's store).
+        // Each channel first asks for the input up to LookaheadFloats past its own end.
+        long channelFloats = (long)h * w, inputFloats = s.InChannels * channelFloats, fetched = 0;
         for (int c = 0; c < s.InChannels; c++)
         for (int kw = 0; kw < k; kw++)
         {
+            if (kw == 0)
+                fetched = PrefetchTo(x, fetched, Math.Min(inputFloats, (c + 1) * channelFloats + LookaheadFloats));
             float* plane = planes + (c * k + kw) * planeSize;
             ZeroFill(plane, pad * outW);
             float* src = x + (long)c * h * w + kw - pad, dst = plane + pad * outW;
@@ -295,6 +301,23 @@ internal static unsafe class ConvDirect
                 Avx512F.Store(dst, Avx512F.MaskLoad(src, mask, Vector512<float>.Zero));
             ZeroFill(plane + (pad + h) * outW, (hp - pad - h) * outW + 16);
         }
+    }
+
+    /// <summary>
+    /// Floats of a sample's input that <see cref="BuildPlanes"/> asks for ahead of the channel it is reading: four of
+    /// W4's 14 × 14 channels (3 KB). The pass fell from 4.4% to 1.9–2.4% of W4's samples with two to sixteen channels ahead.
+    /// </summary>
+    private const int LookaheadFloats = 784;
+
+    // Asks for every line of x[from, to) and returns the new end of what has been asked for.
+    private static long PrefetchTo(float* x, long from, long to)
+    {
+        if (to <= from)
+            return from;
+        for (long q = from; q < to; q += 16)
+            Sse.Prefetch0(x + q);
+        Sse.Prefetch0(x + to - 1);
+        return to;
     }
 
     // BuildPlanes for outputs wider than one register: masked loads and stores per 16 columns.
