@@ -162,9 +162,8 @@ public sealed unsafe class PackedGemmTests
 
     /// <summary>
     /// A streaming B (1,030 rows × 1,100 columns: five k blocks of 206, six column blocks, the last 140 wide with a
-    /// ragged panel) gives the bits of the same
-    /// product computed one 32-column panel at a time, where no B streams: the block width moves no element's
-    /// arithmetic. The product also matches the double reference.
+    /// ragged panel) gives the bits of the same product computed one 32-column panel at a time, where no B streams:
+    /// the block width moves no element's arithmetic. The product also matches the double reference.
     /// </summary>
     [Fact]
     public void StreamingBMatchesPanelByPanel()
