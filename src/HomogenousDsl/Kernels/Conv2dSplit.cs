@@ -4,7 +4,10 @@ namespace HomogenousDsl.Kernels;
 /// Convolutions split by sample across the lent threads: forward and input adjoint write disjoint samples; each thread
 /// after the first sums its samples' weight gradient into a buffer of its own, added to the first thread's in thread
 /// order afterwards (a fixed order: bit-identical runs for a given thread count). Only shapes whose per-thread share
-/// still takes the packed or direct paths are split, since the per-sample fallback uses the shared scratch.
+/// still takes the packed or direct paths are split, since the per-sample fallback uses the shared scratch. Forward
+/// passes and input adjoints are cut by the threads' paces where their path is the same for one sample as for the
+/// whole batch (each sample then comes out the same in any share); the weight gradient keeps the equal cut, and the
+/// input adjoint's paced cut takes up what the two cores' difference costs there.
 /// </summary>
 internal static unsafe class Conv2dSplit
 {
@@ -50,7 +53,7 @@ internal static unsafe class Conv2dSplit
         {
             _w = w; _weightLength = weightLength; _b = b; _biasLength = biasLength; _x = x; _y = y;
             _scratch = scratch; _scratchLength = scratchLength; _shape = shape; _activation = activation; _slope = slope;
-            Execute(batch, shards);
+            Execute(batch, shards, ForwardPaces(batch, shape) ? PaceKey(1, shape.InputSize, shape.OutputSize, batch) : 0);
         }
 
         protected override void Run(int shard, int first, int count)
@@ -78,7 +81,8 @@ internal static unsafe class Conv2dSplit
         {
             _w = w; _weightLength = weightLength; _x = x; _dy = dy; _dw = dw; _dx = dx; _noInputAdjoint = noInputAdjoint;
             _scratch = scratch; _scratchLength = scratchLength; _shape = shape; _write = write;
-            Execute(batch, shards);
+            bool paced = !noInputAdjoint && InputAdjointPaces(shape);
+            Execute(batch, shards, paced ? PaceKey(2, shape.InputSize, shape.OutputSize, batch) : 0);
             // The other threads' weight gradients, added in thread order.
             var total = new Span<float>(dw, shape.WeightSize);
             for (int t = 1; t < shards; t++)
@@ -95,14 +99,34 @@ internal static unsafe class Conv2dSplit
                 _partials[shard] = (nint)dw;
                 write = GradientWrite.Overwrite;
             }
+            // The weight gradient over the equal share, whatever this call's cut: its sum's order never moves.
+            var (even, evenCount) = EvenShare(shard);
+            bool together = even == first && evenCount == count;
             Conv2dKernel.BackwardCore(new ReadOnlySpan<float>(_w, _weightLength),
-                new ReadOnlySpan<float>(_x + (long)first * _shape.InputSize, count * _shape.InputSize),
-                new ReadOnlySpan<float>(_dy + (long)first * _shape.OutputSize, count * _shape.OutputSize),
+                new ReadOnlySpan<float>(_x + (long)even * _shape.InputSize, evenCount * _shape.InputSize),
+                new ReadOnlySpan<float>(_dy + (long)even * _shape.OutputSize, evenCount * _shape.OutputSize),
                 new Span<float>(dw, _shape.WeightSize), Span<float>.Empty,
-                _noInputAdjoint ? Span<float>.Empty : new Span<float>(_dx + (long)first * _shape.InputSize, count * _shape.InputSize),
-                count, _shape, new Span<float>(_scratch, _scratchLength), write);
+                _noInputAdjoint || !together ? Span<float>.Empty : new Span<float>(_dx + (long)first * _shape.InputSize, count * _shape.InputSize),
+                evenCount, _shape, new Span<float>(_scratch, _scratchLength), write);
+            if (!_noInputAdjoint && !together)
+                ConvPlanes.InputAdjoint(new ReadOnlySpan<float>(_w, _weightLength),
+                    new ReadOnlySpan<float>(_dy + (long)first * _shape.OutputSize, count * _shape.OutputSize),
+                    new Span<float>(_dx + (long)first * _shape.InputSize, count * _shape.InputSize), count, _shape);
         }
     }
+
+    /// <summary>
+    /// Whether <see cref="Conv2dKernel.ForwardCore"/> takes one path for any share of the batch: the direct path from one
+    /// sample up, or the shifted planes for every share. Neither path's buffers grow with the share.
+    /// </summary>
+    internal static bool ForwardPaces(int batch, in Conv2dShape s)
+        => ConvDirect.IsWorthwhile(1, s)
+            || (!ConvDirect.IsWorthwhile(batch, s) && ConvPlanes.Applies(s) && PackedGemm.IsWorthwhile(s.OutChannels, s.OutPixels, s.PatchSize));
+
+    /// <summary>Whether <see cref="Conv2dKernel.BackwardCore"/> takes the shifted planes for the input adjoint of any share.</summary>
+    internal static bool InputAdjointPaces(in Conv2dShape s)
+        => ConvGemm.AdjointIsConvolution(s) && ConvPlanes.Applies(ConvGemm.AdjointShape(s))
+            && PackedGemm.IsWorthwhile(s.InChannels, s.InHeight * s.InWidth, ConvGemm.AdjointShape(s).PatchSize);
 
     // Threads, if every share still takes a path that leaves the shared scratch alone.
     private static int ForwardShards(int batch, in Conv2dShape s)

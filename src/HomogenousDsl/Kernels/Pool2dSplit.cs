@@ -1,6 +1,9 @@
 namespace HomogenousDsl.Kernels;
 
-/// <summary>Max pooling split by sample across the lent threads (argmax indices are per sample, so shares are independent).</summary>
+/// <summary>
+/// Max pooling split by sample across the lent threads (argmax indices are per sample, so shares are independent),
+/// cut by the threads' paces.
+/// </summary>
 internal static unsafe class Pool2dSplit
 {
     public static bool TryMaxForward(ReadOnlySpan<float> input, Span<float> output, Span<int> argmax, int batch, Pool2dShape shape)
@@ -44,7 +47,7 @@ internal static unsafe class Pool2dSplit
         {
             _input = input; _output = output; _argmax = argmax; _pooled = pooled; _shape = shape;
             _forward = forward; _activation = activation; _slope = slope;
-            Execute(batch, shards);
+            Execute(batch, shards, PaceKey(forward ? 3 : 4, shape.InputSize, shape.OutputSize, batch));
         }
 
         protected override void Run(int shard, int first, int count)

@@ -3,15 +3,16 @@ using System.Diagnostics;
 namespace HomogenousDsl.Kernels;
 
 /// <summary>
-/// How much of each split product every thread takes, learned per product shape from how fast each thread finished
-/// its share last time. Two virtual cores of a shared host often run 10–30% apart for minutes (which one is slower
-/// changes between runs), and an equal cut then runs every product at the slower core's pace while the other spins.
-/// Shares move in whole register tiles and every tile is computed with one thread's blocking wherever it runs, so the
-/// product is bit-identical for any shares; only the time changes. One table per dispatching thread, allocated once.
+/// How much of each split product (or of each batch a kernel splits by sample, <see cref="SampleSplit"/>) every thread
+/// takes, learned per product shape from how fast each thread finished its share last time. Two virtual cores of a
+/// shared host often run 10–30% apart for minutes (which one is slower changes between runs), and an equal cut then
+/// runs every product at the slower core's pace while the other spins. Shares move in whole register tiles (or whole
+/// samples) and every tile is computed with one thread's blocking wherever it runs, so the product is bit-identical for
+/// any shares; only the time changes. One table per dispatching thread, allocated once.
 /// </summary>
 internal sealed class SplitBalance
 {
-    /// <summary>Product shapes remembered; a training step has a handful (three per dense layer).</summary>
+    /// <summary>Product shapes remembered; a training step has a handful (three per dense layer, two per convolution).</summary>
     private const int Capacity = 32;
 
     /// <summary>Weight of the newest measurement in each thread's pace: about ten products to follow a change.</summary>
@@ -40,8 +41,11 @@ internal sealed class SplitBalance
 
     /// <summary>The entry for one product shape split <paramref name="shards"/> ways, created with equal paces on first use.</summary>
     public int Entry(int m, int n, int k, SplitAxis axis, int shards)
+        => Entry(((long)m * 1_000_003 + n) * 1_000_033 + k * 2L + (axis == SplitAxis.Rows ? 0 : 1), shards);
+
+    /// <summary>The entry for the work named <paramref name="key"/> split <paramref name="shards"/> ways, created with equal paces on first use.</summary>
+    public int Entry(long key, int shards)
     {
-        long key = ((long)m * 1_000_003 + n) * 1_000_033 + k * 2L + (axis == SplitAxis.Rows ? 0 : 1);
         for (int e = 0; e < _used; e++)
         {
             if (_keys[e] == key && _shardCounts[e] == shards)

@@ -178,4 +178,55 @@ public sealed class Conv2dKernelTests
             return (y, dw, dx);
         }
     }
+
+    /// <summary>
+    /// Paces skewed far from equal (as after a run on unequal cores) move the forward pass's and the input adjoint's
+    /// samples between threads: each sample still comes out exactly as on one thread, the weight gradient (kept on the
+    /// equal cut) exactly as at equal paces, and nothing is allocated on either thread. The shapes are W4's two
+    /// convolutions scaled down: the direct path (one input channel) and the shifted planes (eight).
+    /// </summary>
+    [Theory]
+    [InlineData(1, 28, 28, 8, 5, 2, 13)]
+    [InlineData(8, 14, 14, 16, 5, 2, 11)]
+    public void SkewedPacesMoveSamplesButNoBits(int inC, int h, int w, int outC, int k, int padding, int batch)
+    {
+        var shape = new Conv2dShape(inC, h, w, outC, k, 1, padding);
+        // The paced cuts belong to the 512-bit direct and planes paths; elsewhere the cut stays equal.
+        if (!Conv2dSplit.ForwardPaces(batch, shape))
+            return;
+        float[] weight = TestData.Random(shape.WeightSize, 41), x = TestData.Random(batch * shape.InputSize, 42), dy = TestData.Random(batch * shape.OutputSize, 43);
+        float[] dw0 = TestData.Random(shape.WeightSize, 44), scratch = new float[Conv2dKernel.ScratchSize(shape)];
+        bool adjointPaces = Conv2dSplit.InputAdjointPaces(shape);
+        var alone = Run(null);
+        using var pool = new HomogenousDsl.Parallelism.WorkerPool(2);
+        var equal = Run(pool);
+        // The table is this thread's: earlier tests may have added entries, and fifty records skew every one alike.
+        var balance = SampleSplit.Balance!;
+        Assert.InRange(balance.Entries, adjointPaces ? 2 : 1, 32);
+        for (var entry = 0; entry < balance.Entries; entry++)
+        {
+            for (var i = 0; i < 50; i++)
+                balance.Record(entry, 2, [0, 1, 2], [1_000, 100]);
+        }
+        var cut = new int[3];
+        balance.Cut(0, batch, 2, cut);
+        Assert.InRange(cut[1], 1, batch / 2 - 2);
+        long workersBefore = pool.WorkerAllocatedBytes;
+        var skewed = Run(pool);
+        Assert.Equal(0, skewed.Allocated);
+        Assert.Equal(workersBefore, pool.WorkerAllocatedBytes);
+        Assert.Equal(alone.Y, skewed.Y);
+        Assert.Equal(alone.Dx, skewed.Dx);
+        Assert.Equal(equal.Dw, skewed.Dw);
+
+        (float[] Y, float[] Dw, float[] Dx, long Allocated) Run(HomogenousDsl.Parallelism.WorkerPool? pool)
+        {
+            float[] y = TestData.Filled(batch * shape.OutputSize, float.NaN), dw = (float[])dw0.Clone(), dx = TestData.Filled(x.Length, float.NaN);
+            using var lent = HomogenousDsl.Parallelism.KernelThreads.Lend(pool);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Conv2dKernel.Forward(weight, [], x, y, batch, shape, scratch, ActivationEpilogue.Relu, 0f);
+            Conv2dKernel.Backward(weight, x, dy, dw, [], dx, batch, shape, scratch, GradientWrite.Accumulate);
+            return (y, dw, dx, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
 }

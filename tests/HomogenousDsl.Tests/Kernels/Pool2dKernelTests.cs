@@ -145,4 +145,41 @@ public sealed class Pool2dKernelTests
             return (y, at, dx);
         }
     }
+
+    /// <summary>Paces skewed far from equal move samples between the threads; every output, argmax and adjoint stays one thread's.</summary>
+    [Fact]
+    public void SkewedPacesMoveSamplesButNoBits()
+    {
+        const int batch = 23;
+        var shape = new Pool2dShape(64, 28, 28, 2, 2);
+        float[] x = TestData.Random(batch * shape.InputSize, 33), dy = TestData.Random(batch * shape.OutputSize, 34);
+        var alone = Run(null);
+        using var pool = new HomogenousDsl.Parallelism.WorkerPool(2);
+        Run(pool);
+        var balance = SampleSplit.Balance!;
+        for (var entry = 0; entry < balance.Entries; entry++)
+        {
+            for (var i = 0; i < 50; i++)
+                balance.Record(entry, 2, [0, 1, 2], [100, 1_000]);
+        }
+        var cut = new int[3];
+        balance.Cut(0, batch, 2, cut);
+        Assert.InRange(cut[1], batch / 2 + 3, batch - 1);
+        var skewed = Run(pool);
+        Assert.Equal(alone.Y, skewed.Y);
+        Assert.Equal(alone.At, skewed.At);
+        Assert.Equal(alone.Dx, skewed.Dx);
+
+        (float[] Y, int[] At, float[] Dx) Run(HomogenousDsl.Parallelism.WorkerPool? pool)
+        {
+            float[] y = TestData.Filled(batch * shape.OutputSize, float.NaN), dx = TestData.Filled(x.Length, float.NaN);
+            int[] at = new int[y.Length];
+            using (HomogenousDsl.Parallelism.KernelThreads.Lend(pool))
+            {
+                Pool2dKernel.MaxForward(x, y, at, batch, shape);
+                Pool2dKernel.MaxBackward(dy, at, y, dx, batch, shape, ActivationEpilogue.Relu, 0f);
+            }
+            return (y, at, dx);
+        }
+    }
 }
