@@ -203,18 +203,23 @@ public sealed class Conv2dKernelTests
         // The table is this thread's: earlier tests may have added entries, and fifty records skew every one alike.
         var balance = SampleSplit.Balance!;
         Assert.InRange(balance.Entries, adjointPaces ? 2 : 1, 32);
-        for (var entry = 0; entry < balance.Entries; entry++)
-        {
-            for (var i = 0; i < 50; i++)
-                balance.Record(entry, 2, [0, 1, 2], [1_000, 100]);
-        }
+        TestData.SkewPaces(balance, [1_000, 100]);
         var cut = new int[3];
         balance.Cut(0, batch, 2, cut);
         Assert.InRange(cut[1], 1, batch / 2 - 2);
-        long workersBefore = pool.WorkerAllocatedBytes;
+        // A one-time lazy allocation of the runtime's on a new worker thread (seen as 8 B–7.7 KB in about one pool in
+        // twenty, with equal cuts too) may land in one run; one that the moving shares cost would show in every run.
         var skewed = Run(pool);
-        Assert.Equal(0, skewed.Allocated);
-        Assert.Equal(workersBefore, pool.WorkerAllocatedBytes);
+        long allocated = 0;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            long workersBefore = pool.WorkerAllocatedBytes;
+            skewed = Run(pool);
+            allocated = skewed.Allocated + pool.WorkerAllocatedBytes - workersBefore;
+            if (allocated == 0)
+                break;
+        }
+        Assert.Equal(0, allocated);
         Assert.Equal(alone.Y, skewed.Y);
         Assert.Equal(alone.Dx, skewed.Dx);
         Assert.Equal(equal.Dw, skewed.Dw);

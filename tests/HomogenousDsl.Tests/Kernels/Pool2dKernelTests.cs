@@ -157,11 +157,7 @@ public sealed class Pool2dKernelTests
         using var pool = new HomogenousDsl.Parallelism.WorkerPool(2);
         Run(pool);
         var balance = SampleSplit.Balance!;
-        for (var entry = 0; entry < balance.Entries; entry++)
-        {
-            for (var i = 0; i < 50; i++)
-                balance.Record(entry, 2, [0, 1, 2], [100, 1_000]);
-        }
+        TestData.SkewPaces(balance, [100, 1_000]);
         var cut = new int[3];
         balance.Cut(0, batch, 2, cut);
         Assert.InRange(cut[1], batch / 2 + 3, batch - 1);

@@ -75,11 +75,7 @@ public class SplitBalanceTests
         using var pool = new WorkerPool(2);
         Run(pool);
         var balance = SplitGemm.Balance!;
-        for (var entry = 0; entry < balance.Entries; entry++)
-        {
-            for (var i = 0; i < 50; i++)
-                balance.Record(entry, 2, [0, 1, 2], [1_000, 100]);
-        }
+        TestData.SkewPaces(balance, [1_000, 100]);
         var cut = new int[3];
         balance.Cut(0, 100, 2, cut);
         Assert.Equal(25, cut[1]);
@@ -119,18 +115,11 @@ public class SplitBalanceTests
         for (var i = 0; i < 3; i++)
             Run();
         var balance = SplitGemm.Balance!;
-        int[] starts = [0, 1, 2];
-        long[] elapsed = new long[2];
         long allocated = 0, workersBefore = pool.WorkerAllocatedBytes;
         foreach (long slower in new long[] { 100, 10_000, 1 })
         {
             // Thread 0 fast, then slow, then fast again: each thread's share swings between a quarter and three quarters.
-            (elapsed[0], elapsed[1]) = (slower, 1_000);
-            for (var entry = 0; entry < balance.Entries; entry++)
-            {
-                for (var i = 0; i < 50; i++)
-                    balance.Record(entry, 2, starts, elapsed);
-            }
+            TestData.SkewPaces(balance, [slower, 1_000]);
             long before = GC.GetAllocatedBytesForCurrentThread();
             Run();
             allocated += GC.GetAllocatedBytesForCurrentThread() - before;

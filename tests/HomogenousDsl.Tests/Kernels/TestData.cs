@@ -19,6 +19,19 @@ internal static class TestData
         return values;
     }
 
+    /// <summary>
+    /// Records the same two-thread timing (each thread one tile, finished after <paramref name="elapsed"/>) fifty times
+    /// in every entry of <paramref name="balance"/>: whatever an entry held, its cut now follows these paces.
+    /// </summary>
+    public static void SkewPaces(HomogenousDsl.Kernels.SplitBalance balance, long[] elapsed)
+    {
+        for (var entry = 0; entry < balance.Entries; entry++)
+        {
+            for (var i = 0; i < 50; i++)
+                balance.Record(entry, 2, [0, 1, 2], elapsed);
+        }
+    }
+
     public static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
         double sum = 0;
