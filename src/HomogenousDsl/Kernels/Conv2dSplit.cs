@@ -125,8 +125,12 @@ internal static unsafe class Conv2dSplit
 
     /// <summary>Whether <see cref="Conv2dKernel.BackwardCore"/> takes the shifted planes for the input adjoint of any share.</summary>
     internal static bool InputAdjointPaces(in Conv2dShape s)
-        => ConvGemm.AdjointIsConvolution(s) && ConvPlanes.Applies(ConvGemm.AdjointShape(s))
-            && PackedGemm.IsWorthwhile(s.InChannels, s.InHeight * s.InWidth, ConvGemm.AdjointShape(s).PatchSize);
+    {
+        if (!ConvGemm.AdjointIsConvolution(s))
+            return false;
+        var adjoint = ConvGemm.AdjointShape(s);
+        return ConvPlanes.Applies(adjoint) && PackedGemm.IsWorthwhile(s.InChannels, s.InHeight * s.InWidth, adjoint.PatchSize);
+    }
 
     // Threads, if every share still takes a path that leaves the shared scratch alone.
     private static int ForwardShards(int batch, in Conv2dShape s)

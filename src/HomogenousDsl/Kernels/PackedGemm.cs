@@ -26,8 +26,9 @@ internal static unsafe class PackedGemm
     /// Columns per packed B block where B streams from memory (a row-major B over 4 MB: W4's dense weights as its
     /// input adjoint's B, 12.8 MB), measured, not derived: W4's input adjoint on two threads (416-column blocks, 416 KB
     /// packed) ran 203–234 GFLOP/s in the <c>layer</c> command, with 192-column blocks 245–279 (160 to 256 columns:
-    /// 228–270; 64: no gain); one thread moved within its noise. Why only two threads gain is not settled (each block's source lines pass through L2 on
-    /// their way into it). Prefetching the next block's lines while this one computes lost 6–43%.
+    /// 228–270; 64: no gain); one thread moved within its noise. Why only two threads gain is not settled (each block's
+    /// source lines pass through L2 on their way into it). Prefetching the next block's lines while this one computes
+    /// lost 6–43%.
     /// </summary>
     public const int StreamingBlockColumns = 192;
 

@@ -22,7 +22,6 @@ internal abstract class SampleSplit : IShardWork
     internal static SplitBalance? Balance => t_balance;
 
     private int _batch, _shards, _entry = -1;
-    private SplitBalance? _balance;
     // A paced call's cut (shard s takes samples [_starts[s], _starts[s + 1])) and each shard's finishing time.
     private int[] _starts = [];
     private long[] _finished = [];
@@ -56,18 +55,18 @@ internal abstract class SampleSplit : IShardWork
         _batch = batch;
         _shards = shards;
         _entry = -1;
+        var balance = t_balance;
         if (paceKey != 0)
         {
-            if (t_balance is null || t_balance.MaxShards < pool.Threads)
-                t_balance = new SplitBalance(pool.Threads);
+            if (balance is null || balance.MaxShards < pool.Threads)
+                t_balance = balance = new SplitBalance(pool.Threads);
             if (_starts.Length < pool.Threads + 1)
             {
                 _starts = new int[pool.Threads + 1];
                 _finished = new long[pool.Threads];
             }
-            _balance = t_balance;
-            _entry = _balance.Entry(paceKey, shards);
-            _balance.Cut(_entry, batch, shards, _starts);
+            _entry = balance.Entry(paceKey, shards);
+            balance.Cut(_entry, batch, shards, _starts);
         }
         var dispatched = SplitBalance.Now();
         using (KernelThreads.Suspend())
@@ -77,7 +76,7 @@ internal abstract class SampleSplit : IShardWork
         Span<long> elapsed = stackalloc long[shards];
         for (var s = 0; s < shards; s++)
             elapsed[s] = _finished[s] - dispatched;
-        _balance!.Record(_entry, shards, _starts, elapsed);
+        balance!.Record(_entry, shards, _starts, elapsed);
     }
 
     /// <inheritdoc/>

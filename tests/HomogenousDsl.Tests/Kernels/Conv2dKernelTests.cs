@@ -210,7 +210,7 @@ public sealed class Conv2dKernelTests
         Assert.InRange(cut[1], 1, batch / 2 - 2);
         // A one-time lazy allocation of the runtime's on a new worker thread (seen as 8 B–7.7 KB in about one pool in
         // twenty, with equal cuts too) may land in one run; one that the moving shares cost would show in every run.
-        var skewed = Run(pool);
+        var skewed = Run(pool);   // the first call on the moved shares; the measured ones follow
         long allocated = 0;
         for (var attempt = 0; attempt < 3; attempt++)
         {
