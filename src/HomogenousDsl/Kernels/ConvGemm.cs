@@ -84,11 +84,7 @@ internal static unsafe class ConvGemm
         float* flipped = GemmWorkspace.Current.Floats(FloatSlot.Weights, (long)inC * outC * taps);
         for (int c = 0; c < inC; c++)
         for (int o = 0; o < outC; o++)
-        {
-            float* src = w + (o * inC + c) * taps, dst = flipped + (c * outC + o) * taps;
-            for (int t = 0; t < taps; t++)
-                dst[t] = src[taps - 1 - t];
-        }
+            ReversedCopy.Run(w + (o * inC + c) * taps, flipped + (c * outC + o) * taps, taps);
         return flipped;
     }
 
