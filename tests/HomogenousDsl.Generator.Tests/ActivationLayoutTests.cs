@@ -21,9 +21,12 @@ public sealed class ActivationLayoutTests
         Assert.Contains($"h3, h4, batch, 256, 1, global::HomogenousDsl.Kernels.ActivationEpilogue.None, 0f, {FeatureMajor}, {BatchMajor});", code);
         // The dense layers after an activation carry their input adjoints back through its derivative.
         Assert.Contains($"batch, 256, 1, write, {FeatureMajor}, {BatchMajor}, global::HomogenousDsl.Kernels.ActivationEpilogue.LeakyRelu, 0.5f);", code);
-        Assert.Contains($"batch, 256, 256, write, {FeatureMajor}, {FeatureMajor}, global::HomogenousDsl.Kernels.ActivationEpilogue.Relu, 0f);", code);
+        // The middle layer goes back together with the first: input, hidden and output layouts, then the folded derivative.
+        Assert.Contains($"DenseKernel.BackwardWithFirstLayer(parameters.Slice(200704, 65536), h1, adjoint, gradient.Slice(200704, 65536), adjointB.Slice(0, batch * 256), " +
+                        $"parameters.Slice(0, 200704), input, gradient.Slice(0, 200704), batch, 784, 256, 256, write, " +
+                        $"{BatchMajor}, {FeatureMajor}, {FeatureMajor}, global::HomogenousDsl.Kernels.ActivationEpilogue.Relu, 0f);", code);
         Assert.DoesNotContain("ActivationKernel.", code);
-        Assert.Contains($"batch, 784, 256, write, {BatchMajor}, {FeatureMajor});", code);
+        Assert.DoesNotContain("DenseKernel.Backward(parameters.Slice(0,", code);
     }
 
     [Theory]

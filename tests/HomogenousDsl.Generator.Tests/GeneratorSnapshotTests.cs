@@ -17,10 +17,14 @@ public sealed class GeneratorSnapshotTests
     public void CustomResidual() => VerifySingle(TestNetworks.CustomResidual, "Samples.CustomResidual.Cpu.g.cs");
 
     [Fact]
+    public void DeepMlp() => VerifySingle(TestNetworks.DeepMlp, "Samples.DeepMlp.Cpu.g.cs");
+
+    [Fact]
     public void GeneratedCodeCompilesWithoutErrorsOrWarnings()
     {
-        var (sources, output, generatorDiagnostics) = GeneratorHarness.Run(TestNetworks.TwoLayer, TestNetworks.LyuLiCnn, TestNetworks.NestedMulticlass, TestNetworks.CustomResidual);
-        Assert.Equal(4, sources.Length);
+        var (sources, output, generatorDiagnostics) = GeneratorHarness.Run(TestNetworks.TwoLayer, TestNetworks.LyuLiCnn, TestNetworks.NestedMulticlass,
+            TestNetworks.CustomResidual, TestNetworks.DeepMlp);
+        Assert.Equal(5, sources.Length);
         Assert.Empty(generatorDiagnostics);
         var problems = output.GetDiagnostics().Where(static d => d.Severity >= DiagnosticSeverity.Warning).ToList();
         Assert.True(problems.Count == 0, string.Join("\n", problems));

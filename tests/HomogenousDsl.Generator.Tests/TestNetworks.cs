@@ -75,4 +75,21 @@ internal static class TestNetworks
         [Dense(2)] [ReLU] [Add(From = 5)]
         public partial class CustomResidual;
         """;
+
+    /// <summary>
+    /// Three bias-free dense layers: the middle one and the first (with the LeakyReLU between them folded into the
+    /// adjoint) go back in one call; the last one, with a LeakyReLU and a layer between it and the first, does not.
+    /// </summary>
+    public const string DeepMlp = """
+        using HomogenousDsl;
+
+        namespace Samples;
+
+        [HomogeneousNetwork(Input = new[] { 1, 28, 28 })]
+        [Flatten]
+        [Dense(300)] [LeakyReLU(0.2f)]
+        [Dense(100)] [ReLU]
+        [Dense(1)]
+        public partial class DeepMlp;
+        """;
 }

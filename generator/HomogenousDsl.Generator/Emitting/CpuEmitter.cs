@@ -210,9 +210,12 @@ internal static class CpuEmitter
 
         private string Next => _current == "adjointA" ? "adjointB" : "adjointA";
 
+        // Set once a call has also taken the first layer's backward pass: the layers below emit nothing more.
+        private bool _firstLayerDone;
+
         public void Layer(LayerModel layer)
         {
-            if (layer.Kind is LayerKind.Flatten or LayerKind.Identity)
+            if (_firstLayerDone || layer.Kind is LayerKind.Flatten or LayerKind.Identity)
                 return;
             var index = layer.Index;
             var input = _plan.InputOf(index);
@@ -242,6 +245,8 @@ internal static class CpuEmitter
                 case LayerKind.Dense:
                 case LayerKind.Conv2d:
                     var needsInputAdjoint = index > _plan.FirstParameterizedLayer;
+                    if (needsInputAdjoint && PairWithFirstLayer(layer, folded, inputAdjoint))
+                        return;
                     var kernel = layer.Kind == LayerKind.Dense ? "DenseKernel" : "Conv2dKernel";
                     var shape = layer.Kind == LayerKind.Dense ? $"{Int(layer.InputSize)}, {Int(layer.OutputSize)}" : $"{ConvShape(layer)}, scratch";
                     var outputLayer = index + (_plan.FusesActivation[index] ? 1 : 0);
@@ -278,6 +283,42 @@ internal static class CpuEmitter
             }
             _writer.Line($"adjoint = {inputAdjoint};");
             _current = next;
+        }
+
+        /// <summary>
+        /// Emits one call for <paramref name="layer"/> and the first layer below it when the two are bias-free dense layers
+        /// with nothing between them but Flatten, Identity or the activation <paramref name="folded"/> into this layer's
+        /// input adjoint, no residual branch leaves from between, and the activations on both sides of this layer are
+        /// feature-major: split over threads, the three products then end at one barrier
+        /// (<c>DenseKernel.BackwardWithFirstLayer</c>). False, having emitted nothing, otherwise.
+        /// </summary>
+        private bool PairWithFirstLayer(LayerModel layer, LayerModel? folded, string hiddenAdjoint)
+        {
+            var firstIndex = _plan.FirstParameterizedLayer;
+            var first = _network.Layers[firstIndex];
+            if (layer.Kind != LayerKind.Dense || first.Kind != LayerKind.Dense || layer.BiasLength > 0 || first.BiasLength > 0)
+                return false;
+            for (var between = firstIndex + 1; between < layer.Index; between++)
+            {
+                var kind = _network.Layers[between].Kind;
+                if (kind is not (LayerKind.Flatten or LayerKind.Identity) && (folded is null || between != folded.Index))
+                    return false;
+            }
+            if (_network.Layers.Any(l => l.Kind == LayerKind.Add && l.Source >= firstIndex && l.Source < layer.Index))
+                return false;
+            // The kernel splits the hidden features between threads: only feature-major activations on both sides of
+            // the upper layer, which the plan keeps between dense layers, give it rows to cut.
+            var upperOutput = layer.Index + (_plan.FusesActivation[layer.Index] ? 1 : 0);
+            if (!_plan.InputIsFeatureMajor(layer.Index) || !_plan.FeatureMajor[upperOutput]
+                || !_plan.FeatureMajor[firstIndex + (_plan.FusesActivation[firstIndex] ? 1 : 0)])
+                return false;
+            var activation = folded is null ? $"{Kernels}ActivationEpilogue.None, 0f" : $"{Kernels}ActivationEpilogue.{ActivationName(folded.Kind)}, {Float(folded.Slope)}";
+            _writer.Line($"// Layer {first.Index}: {Describe(first)}, the first layer, in the same call: its weight gradient needs only the rows of the adjoint above");
+            _writer.Line($"{Kernels}DenseKernel.BackwardWithFirstLayer({Weight("parameters", layer)}, {_plan.InputOf(layer.Index)}, adjoint, {Weight("gradient", layer)}, {hiddenAdjoint}, " +
+                         $"{Weight("parameters", first)}, {_plan.InputOf(firstIndex)}, {Weight("gradient", first)}, batch, {Int(first.InputSize)}, {Int(layer.InputSize)}, {Int(layer.OutputSize)}, write, " +
+                         $"{Layout(_plan.InputIsFeatureMajor(firstIndex))}, {Layout(true)}, {Layout(true)}, {activation});");
+            _firstLayerDone = true;
+            return true;
         }
 
         /// <summary>Adds the adjoints that Add layers parked for <paramref name="source"/>, now that the sweep has reached its output.</summary>

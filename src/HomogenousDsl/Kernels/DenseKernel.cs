@@ -195,6 +195,40 @@ public static class DenseKernel
     }
 
     /// <summary>
+    /// The backward pass of a bias-free dense layer (<paramref name="hiddenFeatures"/> → <paramref name="outFeatures"/>)
+    /// and of the network's first dense layer below it (<paramref name="inFeatures"/> → <paramref name="hiddenFeatures"/>,
+    /// no input adjoint), whose output went through <paramref name="hiddenActivation"/> into the upper layer. The bits equal
+    /// the upper layer's <see cref="Backward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, int, int, GradientWrite, ActivationLayout, ActivationLayout, ActivationEpilogue, float)"/>
+    /// (writing the hidden adjoint into <paramref name="hiddenAdjoint"/>) followed by the first layer's; split over
+    /// threads with feature-major activations between the layers, the three products run as one dispatch
+    /// (<see cref="FirstLayerPairBackward"/>), ending at one barrier instead of three.
+    /// </summary>
+    public static void BackwardWithFirstLayer(ReadOnlySpan<float> weight, ReadOnlySpan<float> hidden, ReadOnlySpan<float> outputAdjoint,
+        Span<float> weightGradient, Span<float> hiddenAdjoint, ReadOnlySpan<float> firstWeight, ReadOnlySpan<float> input, Span<float> firstWeightGradient,
+        int batch, int inFeatures, int hiddenFeatures, int outFeatures, GradientWrite write,
+        ActivationLayout inputLayout, ActivationLayout hiddenLayout, ActivationLayout outputLayout, ActivationEpilogue hiddenActivation, float slope)
+    {
+        CheckSizes(weight, hidden, outputAdjoint, batch, hiddenFeatures, outFeatures);
+        CheckSizes(firstWeight, input, hiddenAdjoint, batch, inFeatures, hiddenFeatures);
+        Guard.AtLeast(weightGradient, (long)outFeatures * hiddenFeatures);
+        Guard.AtLeast(firstWeightGradient, (long)hiddenFeatures * inFeatures);
+        Epilogue.Validate(hiddenActivation);
+        if (hiddenActivation == ActivationEpilogue.LeakyRelu && !(slope > 0f))
+            throw new ArgumentOutOfRangeException(nameof(slope), slope,
+                "The input adjoint reads LeakyReLU's derivative from the sign of its output, which only a positive slope preserves.");
+        // Checked here; the pair only runs where no side is a single feature or sample, so none is normalized away.
+        _ = Normalize(inputLayout, hiddenLayout, batch, inFeatures, hiddenFeatures);
+        _ = Normalize(hiddenLayout, outputLayout, batch, hiddenFeatures, outFeatures);
+        if (FirstLayerPairBackward.TryRun(weight, hidden, outputAdjoint, weightGradient, hiddenAdjoint, firstWeight, input, firstWeightGradient,
+                batch, inFeatures, hiddenFeatures, outFeatures, write, inputLayout, hiddenLayout, outputLayout, hiddenActivation, slope))
+            return;
+        Backward(weight, hidden, outputAdjoint, weightGradient, Span<float>.Empty, hiddenAdjoint, batch, hiddenFeatures, outFeatures, write,
+            hiddenLayout, outputLayout, hiddenActivation, slope);
+        Backward(firstWeight, input, hiddenAdjoint, firstWeightGradient, Span<float>.Empty, Span<float>.Empty, batch, inFeatures, hiddenFeatures, write,
+            inputLayout, hiddenLayout);
+    }
+
+    /// <summary>
     /// Where a side has one feature (or the batch one sample), both layouts are the same memory: take the layout that
     /// matches the other side, so the products meet only the pairs they have loops for.
     /// </summary>

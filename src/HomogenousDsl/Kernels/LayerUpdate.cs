@@ -45,6 +45,9 @@ internal static class LayerUpdate
     /// <summary>Makes <paramref name="sink"/> receive this thread's finished layers until <see cref="End"/>.</summary>
     public static void Begin(ILayerUpdateSink sink) => t_sink = sink;
 
+    /// <summary>Whether this thread's finished layers go to a sink (a backward pass that updates layer by layer).</summary>
+    public static bool Active => t_sink is not null;
+
     /// <summary>Stops handing layers over.</summary>
     public static void End() => t_sink = null;
 

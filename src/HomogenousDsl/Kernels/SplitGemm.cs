@@ -38,7 +38,7 @@ internal interface ISplitEpilogue
 internal sealed unsafe class SplitGemm : IShardWork
 {
     // Below this much work a second thread costs more than it saves (a dispatch is a few microseconds).
-    private const long MinimumMultiplyAdds = 1L << 20;
+    internal const long MinimumMultiplyAdds = 1L << 20;
 
     [ThreadStatic] private static SplitGemm? t_instance;
 

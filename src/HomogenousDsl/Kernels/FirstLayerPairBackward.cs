@@ -1,0 +1,222 @@
+using System.Runtime.CompilerServices;
+using HomogenousDsl.Parallelism;
+
+namespace HomogenousDsl.Kernels;
+
+/// <summary>
+/// The backward pass of a network's first dense layer and the dense layer above it as one dispatch over the worker
+/// pool, where the layer-by-layer pass makes three (the upper layer's input adjoint, its weight gradient, the first
+/// layer's weight gradient), each ending at a barrier where the thread that finished first waits for the other. Shard s:
+/// <list type="number">
+/// <item>its rows of the hidden adjoint, δh = act′ ⊙ (Wᵀ·δ), cut by hidden feature;</item>
+/// <item>the same rows of the first layer's weight gradient, dW₁ = δh·X, which read only the rows of δh this thread has
+/// just computed (and, fused, those rows of the first layer's update);</item>
+/// <item>once every shard has passed step 1, the upper weights' last read, its rows of dW = δ·hᵀ (and of the update).</item>
+/// </list>
+/// The wait before step 3 is filled by step 2, so the three products end once. Every tile is computed with the
+/// blocking one thread uses, so the bits equal the two layers' backward calls made one after the other.
+/// </summary>
+internal sealed unsafe class FirstLayerPairBackward : IShardWork
+{
+    [ThreadStatic] private static FirstLayerPairBackward? t_instance;
+
+    /// <summary>The shares learned for pairs dispatched from this thread (null before the first).</summary>
+    internal static SplitBalance? Balance => t_instance?._balance;
+
+    private SplitBalance? _balance;
+    private int[] _hiddenStarts = [], _upperStarts = [];
+    private long[] _finished = [];
+    // Offset tables of the three products' operands, on the pinned heap (grown, never shrunk).
+    private int[]? _hiddenUnit, _upperByHidden, _upperByBatch, _batchUnit, _hiddenByBatch, _inputRows, _inputColumns;
+
+    private OffsetMatrix _weightT, _adjointT, _hiddenAdjointRows, _input, _adjointRows, _hiddenT;
+    private float* _hiddenAdjoint, _firstTarget, _upperTarget;
+    private int _batch, _inFeatures, _hiddenFeatures, _outFeatures, _shards;
+    private bool _firstAccumulate, _upperAccumulate;
+    private float _firstScale, _upperScale;
+    private bool _firstWatched, _upperWatched;
+    private ISplitEpilogue? _derivative, _firstFinish, _upperFinish;
+    private InputMirror? _mirror;
+    // Shards past step 1; the upper layer's fused update waits for all of them.
+    private int _adjointsDone;
+
+    /// <summary>
+    /// Runs the pair on the pool lent to this thread and returns true; false, having changed nothing, where it should run
+    /// as two backward calls: no pool, products too small to split, layouts other than feature-major between the layers,
+    /// or an update the layers hand over some other way than by the product itself (<see cref="LayerUpdate"/>).
+    /// </summary>
+    public static bool TryRun(ReadOnlySpan<float> weight, ReadOnlySpan<float> hidden, ReadOnlySpan<float> outputAdjoint, Span<float> weightGradient,
+        Span<float> hiddenAdjoint, ReadOnlySpan<float> firstWeight, ReadOnlySpan<float> input, Span<float> firstWeightGradient,
+        int batch, int inFeatures, int hiddenFeatures, int outFeatures, GradientWrite write,
+        ActivationLayout inputLayout, ActivationLayout hiddenLayout, ActivationLayout outputLayout, ActivationEpilogue hiddenActivation, float slope)
+    {
+        var pool = KernelThreads.Current;
+        if (pool is null || hiddenLayout != ActivationLayout.FeatureMajor || outputLayout != ActivationLayout.FeatureMajor
+            || batch < 2 || inFeatures < 2 || write is not (GradientWrite.Overwrite or GradientWrite.Accumulate)
+            || !Splits(hiddenFeatures, batch, outFeatures) || !Splits(hiddenFeatures, inFeatures, batch) || !Splits(outFeatures, hiddenFeatures, batch))
+            return false;
+        var shards = Math.Min(pool.Threads, Math.Min(hiddenFeatures, outFeatures) / GemmMicroKernel.Rows);
+        if (shards < 2)
+            return false;
+
+        // Who updates the weights: the products themselves (a constant step), or nobody (plain gradients, no sink). A sink
+        // that would take the upper layer any other way gets the two calls; asking for an in-place update it refuses
+        // changes nothing.
+        bool overwrite = write == GradientWrite.Overwrite, inPlaceable = overwrite && batch <= GemmMicroKernel.RowStride;
+        int upperCount = outFeatures * hiddenFeatures, firstCount = hiddenFeatures * inFeatures;
+        var upperUpdate = inPlaceable ? LayerUpdate.TakeInPlace(weight[..upperCount], weightGradient[..upperCount], hiddenFeatures) : null;
+        if (upperUpdate is null && LayerUpdate.Active)
+            return false;
+        // Read before the next take: a sink may hand both layers over through one object.
+        Span<float> upperWeightsTaken = upperUpdate is null ? default : upperUpdate.Weights;
+        float upperScale = upperUpdate?.Scale ?? 1f;
+        var firstUpdate = inPlaceable ? LayerUpdate.TakeInPlace(firstWeight[..firstCount], firstWeightGradient[..firstCount], inFeatures) : null;
+        Span<float> firstWeightsTaken = firstUpdate is null ? default : firstUpdate.Weights;
+        var firstRows = firstUpdate ?? LayerUpdate.TakeRows(firstWeight[..firstCount], firstWeightGradient[..firstCount], inFeatures);
+
+        var pair = t_instance ??= new FirstLayerPairBackward();
+        fixed (float* w = weight, h = hidden, dy = outputAdjoint, dh = hiddenAdjoint, x = input, dw = weightGradient, dw1 = firstWeightGradient)
+        fixed (float* upperWeights = upperWeightsTaken, firstWeights = firstWeightsTaken)
+        {
+            pair.Prepare(w, h, dy, dh, x, batch, inFeatures, hiddenFeatures, outFeatures, inputLayout, shards);
+            pair._derivative = ActivationDerivative.For(hiddenActivation, slope, h, dh, hiddenFeatures, batch, byColumn: false);
+            pair._firstTarget = firstUpdate is null ? dw1 : firstWeights;
+            pair._firstAccumulate = firstUpdate is not null || !overwrite;
+            pair._firstScale = firstUpdate?.Scale ?? 1f;
+            pair._firstWatched = firstUpdate is not null;
+            pair._firstFinish = firstRows;
+            pair._upperTarget = upperUpdate is null ? dw : upperWeights;
+            pair._upperAccumulate = upperUpdate is not null || !overwrite;
+            pair._upperScale = upperScale;
+            pair._upperWatched = upperUpdate is not null;
+            pair._upperFinish = upperUpdate;
+            pair.Run(pool, shards);
+        }
+        // Plain gradients: their layers are final now (a no-op without a sink).
+        if (upperUpdate is null)
+            LayerUpdate.Done(weight[..upperCount], weightGradient[..upperCount]);
+        if (firstRows is null)
+            LayerUpdate.Done(firstWeight[..firstCount], firstWeightGradient[..firstCount]);
+        return true;
+    }
+
+    // Each product large enough that the layer-by-layer pass would split it, on the packed GEMM.
+    private static bool Splits(int m, int n, int k) => PackedGemm.IsWorthwhile(m, n, k) && (long)m * n * k >= SplitGemm.MinimumMultiplyAdds;
+
+    private void Prepare(float* w, float* h, float* dy, float* dh, float* x, int batch, int inFeatures, int hiddenFeatures, int outFeatures,
+        ActivationLayout inputLayout, int shards)
+    {
+        _batch = batch;
+        _inFeatures = inFeatures;
+        _hiddenFeatures = hiddenFeatures;
+        _outFeatures = outFeatures;
+        _hiddenAdjoint = dh;
+        // The upper layer's input adjoint, δhᵀ = Wᵀ·δᵀ: W's columns as rows, δ's feature rows as the k side.
+        int* hiddenUnit = Affine(ref _hiddenUnit, hiddenFeatures, 1), batchUnit = Affine(ref _batchUnit, batch, 1);
+        int* upperByBatch = Affine(ref _upperByBatch, outFeatures, batch), hiddenByBatch = Affine(ref _hiddenByBatch, hiddenFeatures, batch);
+        _weightT = new OffsetMatrix(w, hiddenUnit, Affine(ref _upperByHidden, outFeatures, hiddenFeatures), columnStride: hiddenFeatures);
+        _adjointT = new OffsetMatrix(dy, upperByBatch, batchUnit, columnStride: 1);
+        // The first layer's weight gradient, δh·X: δh's feature rows in place, X by samples (or its feature rows turned).
+        _hiddenAdjointRows = new OffsetMatrix(dh, hiddenByBatch, batchUnit, columnStride: 1);
+        _input = inputLayout == ActivationLayout.FeatureMajor
+            ? new OffsetMatrix(x, Affine(ref _inputRows, batch, 1), Affine(ref _inputColumns, inFeatures, batch), columnStride: batch)
+            : new OffsetMatrix(x, Affine(ref _inputRows, batch, inFeatures), Affine(ref _inputColumns, inFeatures, 1), columnStride: 1);
+        // The upper layer's weight gradient, δ·hᵀ: δ's feature rows in place, h's feature rows turned.
+        _adjointRows = new OffsetMatrix(dy, upperByBatch, batchUnit, columnStride: 1);
+        _hiddenT = new OffsetMatrix(h, batchUnit, hiddenByBatch, columnStride: batch);
+
+        if (_balance is null || _balance.MaxShards < shards)
+        {
+            _balance = new SplitBalance(shards);
+            _hiddenStarts = new int[shards + 1];
+            _upperStarts = new int[shards + 1];
+            _finished = new long[shards];
+        }
+        _shards = shards;
+        _mirror = InputMirror.Current;
+    }
+
+    private void Run(WorkerPool pool, int shards)
+    {
+        // One pace per shape of the pair: the upper layer's rows are cut in the same proportions as the hidden ones.
+        long key = (((long)_inFeatures * 1_000_003 + _hiddenFeatures) * 1_000_033 + _outFeatures) * 4099 + _batch;
+        var entry = _balance!.Entry(key, shards);
+        int hiddenTiles = Tiles(_hiddenFeatures), upperTiles = Tiles(_outFeatures);
+        _balance.Cut(entry, hiddenTiles, shards, _hiddenStarts);
+        _balance.Cut(entry, upperTiles, shards, _upperStarts);
+        Volatile.Write(ref _adjointsDone, 0);
+        var dispatched = SplitBalance.Now();
+        try
+        {
+            using (KernelThreads.Suspend())
+                pool.Run(this, shards);
+        }
+        finally
+        {
+            _derivative = _firstFinish = _upperFinish = null;
+            _mirror = null;
+        }
+        Span<long> elapsed = stackalloc long[shards];
+        for (var s = 0; s < shards; s++)
+            elapsed[s] = _finished[s] - dispatched;
+        _balance.Record(entry, shards, _hiddenStarts, elapsed);
+    }
+
+    /// <inheritdoc/>
+    public void RunShard(int shard)
+    {
+        int first = Math.Min(_hiddenFeatures, _hiddenStarts[shard] * GemmMicroKernel.Rows);
+        int end = Math.Min(_hiddenFeatures, _hiddenStarts[shard + 1] * GemmMicroKernel.Rows);
+        PackedGemm.Reserve(_hiddenFeatures, _batch, _outFeatures);
+        PackedGemm.Reserve(_hiddenFeatures, _inFeatures, _batch);
+        PackedGemm.Reserve(_outFeatures, _hiddenFeatures, _batch);
+        try
+        {
+            // 1. Rows [first, end) of δh, carried back through the hidden activation while they are in cache.
+            PackedGemm.Multiply(Rows(Operand(_weightT, shard), first), Operand(_adjointT, shard), _hiddenAdjoint + (long)first * _batch, _batch,
+                end - first, _batch, _outFeatures, accumulate: false);
+            _derivative?.Finish(first, end);
+        }
+        finally
+        {
+            // Counted even when it failed, so the others do not wait forever; the pool rethrows the failure.
+            Interlocked.Increment(ref _adjointsDone);
+        }
+
+        // 2. The same rows of the first layer's weight gradient (or its update), from the rows of δh just made.
+        PackedGemm.Multiply(Rows(Operand(_hiddenAdjointRows, shard), first), Operand(_input, shard), _firstTarget + (long)first * _inFeatures,
+            _inFeatures, end - first, _inFeatures, _batch, _firstAccumulate, _firstScale, _firstWatched ? FiniteWatch.Current : null);
+        _firstFinish?.Finish(first, end);
+
+        // 3. The upper layer's rows, once no shard reads its weights any more (step 1 everywhere).
+        if (_upperWatched)
+        {
+            var spinner = default(SpinWait);
+            while (Volatile.Read(ref _adjointsDone) < _shards)
+                spinner.SpinOnce(sleep1Threshold: -1);
+        }
+        int upperFirst = Math.Min(_outFeatures, _upperStarts[shard] * GemmMicroKernel.Rows);
+        int upperEnd = Math.Min(_outFeatures, _upperStarts[shard + 1] * GemmMicroKernel.Rows);
+        PackedGemm.Multiply(Rows(Operand(_adjointRows, shard), upperFirst), Operand(_hiddenT, shard), _upperTarget + (long)upperFirst * _hiddenFeatures,
+            _hiddenFeatures, upperEnd - upperFirst, _hiddenFeatures, _batch, _upperAccumulate, _upperScale, _upperWatched ? FiniteWatch.Current : null);
+        _upperFinish?.Finish(upperFirst, upperEnd);
+        _finished[shard] = SplitBalance.Now();
+    }
+
+    private static int Tiles(int rows) => (rows + GemmMicroKernel.Rows - 1) / GemmMicroKernel.Rows;
+
+    private static OffsetMatrix Rows(in OffsetMatrix matrix, int first)
+        => new(matrix.Source, matrix.RowOffsets + first, matrix.ColumnOffsets, matrix.Overread, matrix.ColumnStride);
+
+    // An operand as this shard reads it: its own copy of the gathered input where the operand is that input.
+    private OffsetMatrix Operand(in OffsetMatrix operand, int shard) => _mirror is null ? operand : _mirror.For(operand, shard);
+
+    private static int* Affine(ref int[]? table, int count, int stride)
+    {
+        if (table is null || table.Length < count)
+            table = GC.AllocateUninitializedArray<int>(count, pinned: true);
+        int* offsets = (int*)Unsafe.AsPointer(ref table[0]);
+        OffsetMatrix.Affine(offsets, count, stride);
+        return offsets;
+    }
+}
