@@ -173,7 +173,7 @@ internal sealed unsafe class FirstLayerPairBackward : IShardWork
         try
         {
             // 1. Rows [first, end) of δh, carried back through the hidden activation while they are in cache.
-            PackedGemm.Multiply(Rows(Operand(_weightT, shard), first), Operand(_adjointT, shard), _hiddenAdjoint + (long)first * _batch, _batch,
+            PackedGemm.Multiply(Operand(_weightT, shard).FromRow(first), Operand(_adjointT, shard), _hiddenAdjoint + (long)first * _batch, _batch,
                 end - first, _batch, _outFeatures, accumulate: false);
             _derivative?.Finish(first, end);
         }
@@ -184,7 +184,7 @@ internal sealed unsafe class FirstLayerPairBackward : IShardWork
         }
 
         // 2. The same rows of the first layer's weight gradient (or its update), from the rows of δh just made.
-        PackedGemm.Multiply(Rows(Operand(_hiddenAdjointRows, shard), first), Operand(_input, shard), _firstTarget + (long)first * _inFeatures,
+        PackedGemm.Multiply(Operand(_hiddenAdjointRows, shard).FromRow(first), Operand(_input, shard), _firstTarget + (long)first * _inFeatures,
             _inFeatures, end - first, _inFeatures, _batch, _firstAccumulate, _firstScale, _firstWatched ? FiniteWatch.Current : null);
         _firstFinish?.Finish(first, end);
 
@@ -197,16 +197,13 @@ internal sealed unsafe class FirstLayerPairBackward : IShardWork
         }
         int upperFirst = Math.Min(_outFeatures, _upperStarts[shard] * GemmMicroKernel.Rows);
         int upperEnd = Math.Min(_outFeatures, _upperStarts[shard + 1] * GemmMicroKernel.Rows);
-        PackedGemm.Multiply(Rows(Operand(_adjointRows, shard), upperFirst), Operand(_hiddenT, shard), _upperTarget + (long)upperFirst * _hiddenFeatures,
+        PackedGemm.Multiply(Operand(_adjointRows, shard).FromRow(upperFirst), Operand(_hiddenT, shard), _upperTarget + (long)upperFirst * _hiddenFeatures,
             _hiddenFeatures, upperEnd - upperFirst, _hiddenFeatures, _batch, _upperAccumulate, _upperScale, _upperWatched ? FiniteWatch.Current : null);
         _upperFinish?.Finish(upperFirst, upperEnd);
         _finished[shard] = SplitBalance.Now();
     }
 
     private static int Tiles(int rows) => (rows + GemmMicroKernel.Rows - 1) / GemmMicroKernel.Rows;
-
-    private static OffsetMatrix Rows(in OffsetMatrix matrix, int first)
-        => new(matrix.Source, matrix.RowOffsets + first, matrix.ColumnOffsets, matrix.Overread, matrix.ColumnStride);
 
     // An operand as this shard reads it: its own copy of the gathered input where the operand is that input.
     private OffsetMatrix Operand(in OffsetMatrix operand, int shard) => _mirror is null ? operand : _mirror.For(operand, shard);

@@ -23,6 +23,12 @@ internal readonly unsafe struct OffsetMatrix(float* source, int* rowOffsets, int
     /// </summary>
     public readonly int ColumnStride = columnStride;
 
+    /// <summary>The same matrix from row <paramref name="first"/> on (a thread's share of a product cut by rows).</summary>
+    public OffsetMatrix FromRow(int first) => new(Source, RowOffsets + first, ColumnOffsets, Overread, ColumnStride);
+
+    /// <summary>The same matrix from column <paramref name="first"/> on (a thread's share of a product cut by columns).</summary>
+    public OffsetMatrix FromColumn(int first) => new(Source, RowOffsets, ColumnOffsets + first, Overread, ColumnStride);
+
     /// <summary>Fills offsets[i] = i·stride for i &lt; count.</summary>
     public static void Affine(int* offsets, int count, int stride)
     {

@@ -179,12 +179,12 @@ internal sealed unsafe class SplitGemm : IShardWork
         OffsetMatrix a = Operand(_a, shard), b = Operand(_b, shard);
         if (rows)
         {
-            a = new OffsetMatrix(a.Source, a.RowOffsets + first, a.ColumnOffsets, a.Overread, a.ColumnStride);
+            a = a.FromRow(first);
             PackedGemm.Multiply(a, b, _c + first * _ldc, _ldc, end - first, _n, _k, _accumulate, _scale, watch);
         }
         else
         {
-            b = new OffsetMatrix(b.Source, b.RowOffsets, b.ColumnOffsets + first, b.Overread, b.ColumnStride);
+            b = b.FromColumn(first);
             PackedGemm.Multiply(a, b, _c + first, _ldc, _m, end - first, _k, _accumulate, _scale, watch);
         }
         _epilogue?.Finish(first, end);
