@@ -51,6 +51,29 @@ public sealed class PerformanceReportTests
         Assert.Contains("| W2 MLP 784-256-256-1, b64 | not run | | 2,000 | | | | | | ≥ 80% of peak | — |", markdown);
     }
 
+    /// <summary>Hand-off times appear per round where our all-thread runs measured them, and not otherwise.</summary>
+    [Fact]
+    public void HandoffTimesAreShownPerRoundWhereMeasured()
+    {
+        var w3 = Workload.W3.FlopsPerStep / 1e9;
+        static ComparisonRound WithHandoffs(ComparisonRound round, double? before, double? after) => round with
+        {
+            Ours = round.Ours with { Results = round.Ours.Results.Select(w => w with { HandoffNsBefore = before, HandoffNsAfter = after }).ToArray() },
+        };
+        ThreadSection[] sections =
+        [
+            new("1 thread", [Round(1, 100 * w3, new Dictionary<string, (double, double)> { ["W3"] = (30, 86) })]),
+            new("All threads (2)", [
+                WithHandoffs(Round(2, 200 * w3, new Dictionary<string, (double, double)> { ["W3"] = (50, 130) }), 36.4, 171.2),
+                WithHandoffs(Round(2, 200 * w3, new Dictionary<string, (double, double)> { ["W3"] = (50, 120) }), null, 38.6),
+            ]),
+        ];
+        var markdown = PerformanceReport.Render(sections, "Test CPU", When);
+        Assert.Contains("| workload | round 1 | round 2 |", markdown);
+        Assert.Contains("| W3 | 36 / 171 | — / 39 |", markdown);
+        Assert.Single(markdown.Split('\n'), line => line.StartsWith("| workload | round 1", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void OneRoundReadsAsASingleRun()
     {

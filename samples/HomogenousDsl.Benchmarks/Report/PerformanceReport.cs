@@ -87,6 +87,7 @@ public static class PerformanceReport
             md.AppendLine(Invariant($"| {workload.Id} {workload.Title} | {Rate(summary.PeerRate)} | {summary.PeerGflops:F2} | {Rate(summary.OursRate)} | {Rate(summary.OursSlowestWindow)}–{Rate(summary.OursFastestWindow)} | {summary.Ratio:F2}× | {summary.OursGflops:F2} | {fraction} | {summary.AllocatedBytesPerStep:0.#} | {target.Text} | {(target.IsMet(summary.Ratio, summary.FractionOfPeak) ? "yes" : "**no**")} |"));
         }
         RenderTunedPeer(md, section, summaries.Where(s => s.Summary?.Tuned is not null).Select(s => (s.Workload, s.Summary!)).ToArray());
+        RenderHandoffs(md, section);
         md.AppendLine();
         md.AppendLine("W5's rates are evaluations per second.");
         var leanW1 = LeanRate(section, "d2");
@@ -112,6 +113,34 @@ public static class PerformanceReport
             md.AppendLine(Invariant($"| {workload.Id} {workload.Title} | {Rate(summary.Tuned!.Value.Rate)} | {summary.Tuned.Value.Ratio:F2}× |"));
     }
 
+    // Where several threads ran: how long a cache line took between the cores around each of our runs, per round, so
+    // a reader can tell the rounds whose cores sat far apart (a split step hands lines over many times a step).
+    private static void RenderHandoffs(StringBuilder md, ThreadSection section)
+    {
+        var measured = section.Rounds
+            .SelectMany(r => r.Ours.Results)
+            .Where(w => w.HandoffNsBefore is not null || w.HandoffNsAfter is not null)
+            .Select(w => w.Workload)
+            .Distinct()
+            .ToArray();
+        if (measured.Length == 0)
+            return;
+        md.AppendLine();
+        md.AppendLine("How long one cache line took from one core to the other (`HandoffProbe`, nanoseconds), just before and just after each of our runs, per round:");
+        md.AppendLine();
+        md.AppendLine("| workload | " + string.Join(" | ", section.Rounds.Select((_, i) => Invariant($"round {i + 1}"))) + " |");
+        md.AppendLine("|---|" + string.Concat(section.Rounds.Select(_ => "---:|")));
+        foreach (var id in measured)
+        {
+            var cells = section.Rounds.Select(r => r.Ours.Results.FirstOrDefault(w => w.Workload == id) is { } w
+                ? Invariant($"{Nanoseconds(w.HandoffNsBefore)} / {Nanoseconds(w.HandoffNsAfter)}")
+                : "—");
+            md.AppendLine($"| {id} | {string.Join(" | ", cells)} |");
+        }
+    }
+
+    private static string Nanoseconds(double? value) => value is { } ns ? Invariant($"{ns:F0}") : "—";
+
     /// <summary>The OpenBLAS core type the comparison script forces for the tuned peer.</summary>
     public const string TunedCoreType = "SkylakeX";
 
@@ -128,6 +157,7 @@ public static class PerformanceReport
             md.AppendLine(Invariant($"- {rounds} rounds, one after the other; in each, per thread count: the FMA peak, then PyTorch, then ours. \"of FMA peak\" is the median of the rounds' fractions, with the lowest and highest in brackets."));
         md.AppendLine("- GFLOP/s use the peer script's FLOP count for both sides: matrix products only (2 per multiply-add) for forward, weight gradient and input gradient except the first layer's; W5 counts the forward pass.");
         md.AppendLine("- FMA peak: independent Vector512 (else Vector256) FMA chains per thread, no memory traffic, fastest of the windows; \"of FMA peak\" divides our GFLOP/s by the peak with the same thread count (and round).");
+        md.AppendLine("- Hand-off: with several threads, before and after each workload, the caller and a helper thread bounce a counter 20,000 times in each of 5 bursts; the median burst's time per bounce is the time one cache line takes between two cores.");
         md.AppendLine("- Raw data: the JSON files the script leaves in `artifacts/peer-comparison/` (not committed).");
     }
 

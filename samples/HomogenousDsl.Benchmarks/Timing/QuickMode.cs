@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Text.Json;
+using HomogenousDsl.Benchmarks.Peak;
 using HomogenousDsl.Benchmarks.Workloads;
 
 namespace HomogenousDsl.Benchmarks.Timing;
@@ -41,8 +42,11 @@ public static class QuickMode
             // inside this one's windows.
             GC.Collect();
             GC.WaitForPendingFinalizers();
+            // The cores' placement can change during a run (a virtual machine's), and a split step's pace with it.
+            var handoffBefore = settings.ResolvedThreads > 1 ? HandoffProbe.MeasureNanoseconds() : null;
             var stats = TimedWindows.Measure(runner, windows);
-            var result = Describe(workload, settings, stats, runner.Outcome);
+            var handoffAfter = settings.ResolvedThreads > 1 ? HandoffProbe.MeasureNanoseconds() : null;
+            var result = Describe(workload, settings, stats, runner.Outcome) with { HandoffNsBefore = handoffBefore, HandoffNsAfter = handoffAfter };
             results.Add(result);
             output.WriteLine(JsonSerializer.Serialize(result, BenchmarkJson.Line));
         }

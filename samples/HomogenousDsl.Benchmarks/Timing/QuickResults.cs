@@ -28,6 +28,15 @@ public sealed record WorkloadResult
     public double? Margin { get; init; }
     public double? EvalsPerS { get; init; }
     public double? MsPerEval { get; init; }
+
+    /// <summary>
+    /// With several threads: nanoseconds one cache line took between two cores just before and just after the windows
+    /// (<see cref="Peak.HandoffProbe"/>); a split step slows where this is high.
+    /// </summary>
+    public double? HandoffNsBefore { get; init; }
+
+    /// <inheritdoc cref="HandoffNsBefore"/>
+    public double? HandoffNsAfter { get; init; }
 }
 
 /// <summary>The run's circumstances, the counterpart of the peer's first JSON line.</summary>
