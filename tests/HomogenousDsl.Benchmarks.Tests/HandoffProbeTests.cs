@@ -6,7 +6,7 @@ public sealed class HandoffProbeTests
 {
     /// <summary>
     /// On two or more cores the probe finishes and gives a time a hand-off can take: above a nanosecond (a line cannot
-    /// cross in a few cycles) and below 50 µs (a whole burst of 20,000 bounces in a second). On one core it says it cannot measure.
+    /// cross in a few cycles) and below 50 µs (fewer than 20,000 bounces a second). On one core it says it cannot measure.
     /// </summary>
     [Fact]
     public void MeasuresAPlausibleTimeOrSaysItCannot()

@@ -6,7 +6,7 @@ namespace HomogenousDsl.Benchmarks.Peak;
 /// How long one cache line takes to go from one core to another: two threads bounce a counter, each writing it only
 /// after it has seen the other's write, and a bounce is one hand-off. A split training step hands its activations,
 /// adjoints and weights between the cores every step, so its pace follows this figure; a virtual machine's cores can
-/// move between placements where it differs several times over (on the Zen 4 host of 2026-12-05: 30–40 ns or 165–180 ns),
+/// move between placements where it differs several times over (on the Zen 4 host of 2026-12-05: about 40 ns or about 170 ns),
 /// which the FMA probe, using no memory, cannot see.
 /// </summary>
 public static class HandoffProbe
