@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using HomogenousDsl.Parallelism;
 
 namespace HomogenousDsl.Kernels;
@@ -210,9 +209,7 @@ internal sealed unsafe class FirstLayerPairBackward : IShardWork
 
     private static int* Affine(ref int[]? table, int count, int stride)
     {
-        if (table is null || table.Length < count)
-            table = GC.AllocateUninitializedArray<int>(count, pinned: true);
-        int* offsets = (int*)Unsafe.AsPointer(ref table[0]);
+        int* offsets = GemmWorkspace.Grow(ref table, count);
         OffsetMatrix.Affine(offsets, count, stride);
         return offsets;
     }

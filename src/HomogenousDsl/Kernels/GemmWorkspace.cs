@@ -32,9 +32,14 @@ internal sealed unsafe class GemmWorkspace
         return (float*)(((nuint)p + 63) & ~(nuint)63);
     }
 
-    public int* Ints(IntSlot slot, int count)
+    public int* Ints(IntSlot slot, int count) => Grow(ref _ints[(int)slot], count);
+
+    /// <summary>
+    /// <paramref name="array"/> grown, if it must be, to hold <paramref name="count"/> ints on the pinned heap; its start.
+    /// For offset tables kept outside the slots.
+    /// </summary>
+    public static int* Grow(ref int[]? array, int count)
     {
-        ref int[]? array = ref _ints[(int)slot];
         if (array is null || array.Length < count)
             array = GC.AllocateUninitializedArray<int>(Math.Max(count, (array?.Length ?? 0) * 3 / 2), pinned: true);
         return (int*)Unsafe.AsPointer(ref array[0]);
