@@ -5,7 +5,7 @@ using HomogenousDsl.Kernels;
 namespace HomogenousDsl.Tests.Kernels;
 
 /// <summary>
-/// Both register tiles of the packed GEMM, the 512-bit one and the AVX2 one (four 4 × 16 quarters), against the exact
+/// Both register tiles of the packed GEMM, the 512-bit one and the AVX2 one (3 × 32, 3 × 32 and 2 × 32 blocks), against the exact
 /// scalar chain every element of C is defined as: fused multiply-adds from zero over p in order, then the old C added.
 /// Equality is bitwise, so the two builds give the same products. Every tile height and width, the three A layouts
 /// (packed rows, rows read in place with their own stride, k-major), overwrite and accumulate; nothing outside the
