@@ -311,8 +311,29 @@ internal static class GemmMicroKernel
         }
 
         var s = Vector256.Create(scale);
-        if (watch == null && rows == 3 && cols == Columns)
+        if (rows == 3 && cols == Columns)
         {
+            if (watch != null)
+            {
+                // A full tile of a fused update: plain loads and stores (masked ones cost Zen several times more), every
+                // row read before any is written; the products' check is kept for a tile whose new C is not finite.
+                var productCheck = (((c00 - c00) + (c01 - c01)) + ((c02 - c02) + (c03 - c03))) + (((c10 - c10) + (c11 - c11)) + ((c12 - c12) + (c13 - c13)))
+                    + (((c20 - c20) + (c21 - c21)) + ((c22 - c22) + (c23 - c23)));
+                c00 = Fma.MultiplyAdd(c00, s, Avx.LoadVector256(c)); c01 = Fma.MultiplyAdd(c01, s, Avx.LoadVector256(c + 8));
+                c02 = Fma.MultiplyAdd(c02, s, Avx.LoadVector256(c + 16)); c03 = Fma.MultiplyAdd(c03, s, Avx.LoadVector256(c + 24));
+                c10 = Fma.MultiplyAdd(c10, s, Avx.LoadVector256(c + ldc)); c11 = Fma.MultiplyAdd(c11, s, Avx.LoadVector256(c + ldc + 8));
+                c12 = Fma.MultiplyAdd(c12, s, Avx.LoadVector256(c + ldc + 16)); c13 = Fma.MultiplyAdd(c13, s, Avx.LoadVector256(c + ldc + 24));
+                c20 = Fma.MultiplyAdd(c20, s, Avx.LoadVector256(c + 2 * ldc)); c21 = Fma.MultiplyAdd(c21, s, Avx.LoadVector256(c + 2 * ldc + 8));
+                c22 = Fma.MultiplyAdd(c22, s, Avx.LoadVector256(c + 2 * ldc + 16)); c23 = Fma.MultiplyAdd(c23, s, Avx.LoadVector256(c + 2 * ldc + 24));
+                Avx.Store(c, c00); Avx.Store(c + 8, c01); Avx.Store(c + 16, c02); Avx.Store(c + 24, c03);
+                Avx.Store(c + ldc, c10); Avx.Store(c + ldc + 8, c11); Avx.Store(c + ldc + 16, c12); Avx.Store(c + ldc + 24, c13);
+                Avx.Store(c + 2 * ldc, c20); Avx.Store(c + 2 * ldc + 8, c21); Avx.Store(c + 2 * ldc + 16, c22); Avx.Store(c + 2 * ldc + 24, c23);
+                var tile = (((c00 - c00) + (c01 - c01)) + ((c02 - c02) + (c03 - c03))) + (((c10 - c10) + (c11 - c11)) + ((c12 - c12) + (c13 - c13)))
+                    + (((c20 - c20) + (c21 - c21)) + ((c22 - c22) + (c23 - c23)));
+                if (tile != Vector256<float>.Zero)
+                    AddToWatch(watch, productCheck, tile);
+                return;
+            }
             Store(c, c00, accumulate, s); Store(c + 8, c01, accumulate, s); Store(c + 16, c02, accumulate, s); Store(c + 24, c03, accumulate, s);
             Store(c + ldc, c10, accumulate, s); Store(c + ldc + 8, c11, accumulate, s); Store(c + ldc + 16, c12, accumulate, s); Store(c + ldc + 24, c13, accumulate, s);
             Store(c + 2 * ldc, c20, accumulate, s); Store(c + 2 * ldc + 8, c21, accumulate, s); Store(c + 2 * ldc + 16, c22, accumulate, s); Store(c + 2 * ldc + 24, c23, accumulate, s);
@@ -353,8 +374,23 @@ internal static class GemmMicroKernel
         }
 
         var s = Vector256.Create(scale);
-        if (watch == null && rows == 2 && cols == Columns)
+        if (rows == 2 && cols == Columns)
         {
+            if (watch != null)
+            {
+                // As in ThreeByThirtyTwo: a full tile of a fused update with plain loads and stores.
+                var productCheck = (((c00 - c00) + (c01 - c01)) + ((c02 - c02) + (c03 - c03))) + (((c10 - c10) + (c11 - c11)) + ((c12 - c12) + (c13 - c13)));
+                c00 = Fma.MultiplyAdd(c00, s, Avx.LoadVector256(c)); c01 = Fma.MultiplyAdd(c01, s, Avx.LoadVector256(c + 8));
+                c02 = Fma.MultiplyAdd(c02, s, Avx.LoadVector256(c + 16)); c03 = Fma.MultiplyAdd(c03, s, Avx.LoadVector256(c + 24));
+                c10 = Fma.MultiplyAdd(c10, s, Avx.LoadVector256(c + ldc)); c11 = Fma.MultiplyAdd(c11, s, Avx.LoadVector256(c + ldc + 8));
+                c12 = Fma.MultiplyAdd(c12, s, Avx.LoadVector256(c + ldc + 16)); c13 = Fma.MultiplyAdd(c13, s, Avx.LoadVector256(c + ldc + 24));
+                Avx.Store(c, c00); Avx.Store(c + 8, c01); Avx.Store(c + 16, c02); Avx.Store(c + 24, c03);
+                Avx.Store(c + ldc, c10); Avx.Store(c + ldc + 8, c11); Avx.Store(c + ldc + 16, c12); Avx.Store(c + ldc + 24, c13);
+                var tile = (((c00 - c00) + (c01 - c01)) + ((c02 - c02) + (c03 - c03))) + (((c10 - c10) + (c11 - c11)) + ((c12 - c12) + (c13 - c13)));
+                if (tile != Vector256<float>.Zero)
+                    AddToWatch(watch, productCheck, tile);
+                return;
+            }
             Store(c, c00, accumulate, s); Store(c + 8, c01, accumulate, s); Store(c + 16, c02, accumulate, s); Store(c + 24, c03, accumulate, s);
             Store(c + ldc, c10, accumulate, s); Store(c + ldc + 8, c11, accumulate, s); Store(c + ldc + 16, c12, accumulate, s); Store(c + ldc + 24, c13, accumulate, s);
             return;
@@ -376,8 +412,9 @@ internal static class GemmMicroKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> FirstLanes(int count) => Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle();
 
-    // VMASKMOVPS: masked-off lanes are neither read nor written. Watched (a fused update, always accumulating): v − v of
-    // the product and of the new C summed for the lanes inside the tile.
+    // VMASKMOVPS: masked-off lanes are neither read nor written; edge tiles only, since on Zen a masked store costs several
+    // plain ones. Watched (a fused update, always accumulating): v − v of the product and of the new C summed for the
+    // lanes inside the tile.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void StoreMasked(float* c, Vector256<float> value, Vector256<float> mask, bool accumulate, Vector256<float> s,
         float* watch, ref Vector256<float> products, ref Vector256<float> values)

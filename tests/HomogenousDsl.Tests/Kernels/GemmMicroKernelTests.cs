@@ -73,6 +73,29 @@ public sealed unsafe class GemmMicroKernelTests
         }
     }
 
+    /// <summary>
+    /// A NaN in one row of A reaches only the block of the tile that computes that row (the AVX2 tile has three), and
+    /// that block alone must mark the watch, on the full tile's unmasked path.
+    /// </summary>
+    [Theory, InlineData(true), InlineData(false)]
+    public void FusedUpdateWatchesEveryRowOfAFullTile(bool wide)
+    {
+        if (wide ? !Vector512.IsHardwareAccelerated : !(Vector256.IsHardwareAccelerated && Fma.IsSupported))
+            return;
+        Kernel kernel = wide ? GemmMicroKernel.RunWide : GemmMicroKernel.RunNarrow;
+        const int kc = 16;
+        for (int row = 0; row < MR; row++)
+        {
+            float[] a = TestData.Random(MR * GemmMicroKernel.RowStride, 31), b = TestData.Random(kc * NR, 32), c = TestData.Random(MR * NR, 33);
+            a[row * GemmMicroKernel.RowStride + 5] = float.NaN;
+            float[] watch = new float[2 * FiniteWatch.ValuesOffset];
+            fixed (float* pa = a, pb = b, pc = c, pw = watch)
+                kernel(pa, GemmMicroKernel.RowStride, 1, pb, kc, pc, NR, MR, NR, true, 0.5f, pw);
+            Assert.True(float.IsNaN(watch.Take(FiniteWatch.ValuesOffset).Sum()), $"products of row {row}");
+            Assert.True(float.IsNaN(watch.Skip(FiniteWatch.ValuesOffset).Sum()), $"new values of row {row}");
+        }
+    }
+
     [Fact]
     public void AFusedUpdateOverSeveralBlocksOfKIsRefused()
     {
