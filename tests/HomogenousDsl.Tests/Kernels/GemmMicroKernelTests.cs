@@ -58,9 +58,8 @@ public sealed unsafe class GemmMicroKernelTests
     [Theory, InlineData(true), InlineData(false)]
     public void FusedUpdateWatchesWhatWentNonFinite(bool wide)
     {
-        if (wide ? !Vector512.IsHardwareAccelerated : !(Vector256.IsHardwareAccelerated && Fma.IsSupported))
+        if (KernelFor(wide) is not Kernel kernel)
             return;
-        Kernel kernel = wide ? GemmMicroKernel.RunWide : GemmMicroKernel.RunNarrow;
         const int kc = 16;
         foreach (var (rows, cols) in new[] { (MR, NR), (5, 21) })
         {
@@ -80,9 +79,8 @@ public sealed unsafe class GemmMicroKernelTests
     [Theory, InlineData(true), InlineData(false)]
     public void FusedUpdateWatchesEveryRowOfAFullTile(bool wide)
     {
-        if (wide ? !Vector512.IsHardwareAccelerated : !(Vector256.IsHardwareAccelerated && Fma.IsSupported))
+        if (KernelFor(wide) is not Kernel kernel)
             return;
-        Kernel kernel = wide ? GemmMicroKernel.RunWide : GemmMicroKernel.RunNarrow;
         const int kc = 16;
         for (int row = 0; row < MR; row++)
         {
@@ -118,6 +116,11 @@ public sealed unsafe class GemmMicroKernelTests
             kernel(pa, GemmMicroKernel.RowStride, 1, pb, kc, pc, NR, rows, cols, true, scale, pw);
         return (watch.Take(FiniteWatch.ValuesOffset).Sum() == 0f, watch.Skip(FiniteWatch.ValuesOffset).Sum() == 0f);
     }
+
+    // The 512-bit or the AVX2 tile, or null where this machine cannot run it.
+    private static Kernel? KernelFor(bool wide) => wide
+        ? Vector512.IsHardwareAccelerated ? GemmMicroKernel.RunWide : null
+        : Vector256.IsHardwareAccelerated && Fma.IsSupported ? GemmMicroKernel.RunNarrow : null;
 
     private delegate void Kernel(float* a, nint lda, nint kStep, float* b, int kc, float* c, nint ldc, int rows, int cols, bool accumulate,
         float scale, float* watch);
