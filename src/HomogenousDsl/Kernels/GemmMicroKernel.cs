@@ -315,23 +315,15 @@ internal static class GemmMicroKernel
         {
             if (watch != null)
             {
-                // A full tile of a fused update: plain loads and stores (masked ones cost Zen several times more), every
-                // row read before any is written; the products' check is kept for a tile whose new C is not finite.
-                var productCheck = (((c00 - c00) + (c01 - c01)) + ((c02 - c02) + (c03 - c03))) + (((c10 - c10) + (c11 - c11)) + ((c12 - c12) + (c13 - c13)))
-                    + (((c20 - c20) + (c21 - c21)) + ((c22 - c22) + (c23 - c23)));
-                c00 = Fma.MultiplyAdd(c00, s, Avx.LoadVector256(c)); c01 = Fma.MultiplyAdd(c01, s, Avx.LoadVector256(c + 8));
-                c02 = Fma.MultiplyAdd(c02, s, Avx.LoadVector256(c + 16)); c03 = Fma.MultiplyAdd(c03, s, Avx.LoadVector256(c + 24));
-                c10 = Fma.MultiplyAdd(c10, s, Avx.LoadVector256(c + ldc)); c11 = Fma.MultiplyAdd(c11, s, Avx.LoadVector256(c + ldc + 8));
-                c12 = Fma.MultiplyAdd(c12, s, Avx.LoadVector256(c + ldc + 16)); c13 = Fma.MultiplyAdd(c13, s, Avx.LoadVector256(c + ldc + 24));
-                c20 = Fma.MultiplyAdd(c20, s, Avx.LoadVector256(c + 2 * ldc)); c21 = Fma.MultiplyAdd(c21, s, Avx.LoadVector256(c + 2 * ldc + 8));
-                c22 = Fma.MultiplyAdd(c22, s, Avx.LoadVector256(c + 2 * ldc + 16)); c23 = Fma.MultiplyAdd(c23, s, Avx.LoadVector256(c + 2 * ldc + 24));
-                Avx.Store(c, c00); Avx.Store(c + 8, c01); Avx.Store(c + 16, c02); Avx.Store(c + 24, c03);
-                Avx.Store(c + ldc, c10); Avx.Store(c + ldc + 8, c11); Avx.Store(c + ldc + 16, c12); Avx.Store(c + ldc + 24, c13);
-                Avx.Store(c + 2 * ldc, c20); Avx.Store(c + 2 * ldc + 8, c21); Avx.Store(c + 2 * ldc + 16, c22); Avx.Store(c + 2 * ldc + 24, c23);
-                var tile = (((c00 - c00) + (c01 - c01)) + ((c02 - c02) + (c03 - c03))) + (((c10 - c10) + (c11 - c11)) + ((c12 - c12) + (c13 - c13)))
-                    + (((c20 - c20) + (c21 - c21)) + ((c22 - c22) + (c23 - c23)));
-                if (tile != Vector256<float>.Zero)
-                    AddToWatch(watch, productCheck, tile);
+                // A full tile of a fused update: plain loads and stores, every row read before any is written.
+                var productCheck = NonFinite(c00, c01, c02, c03) + NonFinite(c10, c11, c12, c13) + NonFinite(c20, c21, c22, c23);
+                AddRow(c, s, ref c00, ref c01, ref c02, ref c03);
+                AddRow(c + ldc, s, ref c10, ref c11, ref c12, ref c13);
+                AddRow(c + 2 * ldc, s, ref c20, ref c21, ref c22, ref c23);
+                StoreRow(c, c00, c01, c02, c03);
+                StoreRow(c + ldc, c10, c11, c12, c13);
+                StoreRow(c + 2 * ldc, c20, c21, c22, c23);
+                WatchTile(watch, productCheck, NonFinite(c00, c01, c02, c03) + NonFinite(c10, c11, c12, c13) + NonFinite(c20, c21, c22, c23));
                 return;
             }
             Store(c, c00, accumulate, s); Store(c + 8, c01, accumulate, s); Store(c + 16, c02, accumulate, s); Store(c + 24, c03, accumulate, s);
@@ -378,17 +370,12 @@ internal static class GemmMicroKernel
         {
             if (watch != null)
             {
-                // As in ThreeByThirtyTwo: a full tile of a fused update with plain loads and stores.
-                var productCheck = (((c00 - c00) + (c01 - c01)) + ((c02 - c02) + (c03 - c03))) + (((c10 - c10) + (c11 - c11)) + ((c12 - c12) + (c13 - c13)));
-                c00 = Fma.MultiplyAdd(c00, s, Avx.LoadVector256(c)); c01 = Fma.MultiplyAdd(c01, s, Avx.LoadVector256(c + 8));
-                c02 = Fma.MultiplyAdd(c02, s, Avx.LoadVector256(c + 16)); c03 = Fma.MultiplyAdd(c03, s, Avx.LoadVector256(c + 24));
-                c10 = Fma.MultiplyAdd(c10, s, Avx.LoadVector256(c + ldc)); c11 = Fma.MultiplyAdd(c11, s, Avx.LoadVector256(c + ldc + 8));
-                c12 = Fma.MultiplyAdd(c12, s, Avx.LoadVector256(c + ldc + 16)); c13 = Fma.MultiplyAdd(c13, s, Avx.LoadVector256(c + ldc + 24));
-                Avx.Store(c, c00); Avx.Store(c + 8, c01); Avx.Store(c + 16, c02); Avx.Store(c + 24, c03);
-                Avx.Store(c + ldc, c10); Avx.Store(c + ldc + 8, c11); Avx.Store(c + ldc + 16, c12); Avx.Store(c + ldc + 24, c13);
-                var tile = (((c00 - c00) + (c01 - c01)) + ((c02 - c02) + (c03 - c03))) + (((c10 - c10) + (c11 - c11)) + ((c12 - c12) + (c13 - c13)));
-                if (tile != Vector256<float>.Zero)
-                    AddToWatch(watch, productCheck, tile);
+                var productCheck = NonFinite(c00, c01, c02, c03) + NonFinite(c10, c11, c12, c13);
+                AddRow(c, s, ref c00, ref c01, ref c02, ref c03);
+                AddRow(c + ldc, s, ref c10, ref c11, ref c12, ref c13);
+                StoreRow(c, c00, c01, c02, c03);
+                StoreRow(c + ldc, c10, c11, c12, c13);
+                WatchTile(watch, productCheck, NonFinite(c00, c01, c02, c03) + NonFinite(c10, c11, c12, c13));
                 return;
             }
             Store(c, c00, accumulate, s); Store(c + 8, c01, accumulate, s); Store(c + 16, c02, accumulate, s); Store(c + 24, c03, accumulate, s);
@@ -408,12 +395,44 @@ internal static class GemmMicroKernel
             AddToWatch(watch, products, values);
     }
 
+    // A full row of a 256-bit block in a fused update: r + s·C[row] for its four vectors. Rows are stored only after
+    // every row is read: rows a multiple of 4 KB apart alias, and a load behind such a store waits for it.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void AddRow(float* c, Vector256<float> s, ref Vector256<float> r0, ref Vector256<float> r1, ref Vector256<float> r2,
+        ref Vector256<float> r3)
+    {
+        r0 = Fma.MultiplyAdd(r0, s, Avx.LoadVector256(c));
+        r1 = Fma.MultiplyAdd(r1, s, Avx.LoadVector256(c + 8));
+        r2 = Fma.MultiplyAdd(r2, s, Avx.LoadVector256(c + 16));
+        r3 = Fma.MultiplyAdd(r3, s, Avx.LoadVector256(c + 24));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreRow(float* c, Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3)
+    {
+        Avx.Store(c, r0); Avx.Store(c + 8, r1); Avx.Store(c + 16, r2); Avx.Store(c + 24, r3);
+    }
+
+    // v − v over a row's four vectors: zero when every lane is finite, NaN otherwise.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> NonFinite(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3)
+        => ((r0 - r0) + (r1 - r1)) + ((r2 - r2) + (r3 - r3));
+
+    // A full tile touches the watch only when its new C is not finite; a non-finite product makes a non-finite C, so a
+    // finite tile's products had nothing to report.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void WatchTile(float* watch, Vector256<float> products, Vector256<float> values)
+    {
+        if (values != Vector256<float>.Zero)
+            AddToWatch(watch, products, values);
+    }
+
     // Lanes below count (none when count ≤ 0).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> FirstLanes(int count) => Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle();
 
-    // VMASKMOVPS: masked-off lanes are neither read nor written; edge tiles only, since on Zen a masked store costs several
-    // plain ones. Watched (a fused update, always accumulating): v − v of the product and of the new C summed for the
+    // VMASKMOVPS: masked-off lanes are neither read nor written; edge tiles only (full tiles of a fused update through
+    // these ran W2's step 12% slower without AVX-512 on Zen 4). Watched (a fused update, always accumulating): v − v of the product and of the new C summed for the
     // lanes inside the tile.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void StoreMasked(float* c, Vector256<float> value, Vector256<float> mask, bool accumulate, Vector256<float> s,

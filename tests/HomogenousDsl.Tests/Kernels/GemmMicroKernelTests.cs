@@ -73,8 +73,8 @@ public sealed unsafe class GemmMicroKernelTests
     }
 
     /// <summary>
-    /// A NaN in one row of A reaches only the block of the tile that computes that row (the AVX2 tile has three), and
-    /// that block alone must mark the watch, on the full tile's unmasked path.
+    /// A NaN in one row of A reaches only the block of the tile that computes that row (the AVX2 tile has three), so
+    /// each block must mark the watch itself, on the full tile's unmasked path.
     /// </summary>
     [Theory, InlineData(true), InlineData(false)]
     public void FusedUpdateWatchesEveryRowOfAFullTile(bool wide)
