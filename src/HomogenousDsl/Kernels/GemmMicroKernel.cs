@@ -432,8 +432,8 @@ internal static class GemmMicroKernel
     private static Vector256<float> FirstLanes(int count) => Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle();
 
     // VMASKMOVPS: masked-off lanes are neither read nor written; edge tiles only (full tiles of a fused update through
-    // these ran W2's step 12% slower without AVX-512 on Zen 4). Watched (a fused update, always accumulating): v − v of the product and of the new C summed for the
-    // lanes inside the tile.
+    // these ran W2's step 12% slower without AVX-512 on Zen 4). Watched (a fused update, always accumulating): v − v of
+    // the product and of the new C summed for the lanes inside the tile.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void StoreMasked(float* c, Vector256<float> value, Vector256<float> mask, bool accumulate, Vector256<float> s,
         float* watch, ref Vector256<float> products, ref Vector256<float> values)
