@@ -5,15 +5,19 @@ namespace HomogenousDsl.Kernels;
 /// <summary>
 /// The backward pass of a network's first dense layer and the dense layer above it as one dispatch over the worker
 /// pool, where the layer-by-layer pass makes three (the upper layer's input adjoint, its weight gradient, the first
-/// layer's weight gradient), each ending at a barrier where the thread that finished first waits for the other. Shard s:
+/// layer's weight gradient), each ending at a barrier. The upper weights are cut between the shards by rows, evenly,
+/// and no shard reads another's rows: on two cores that sit far apart, taking lines the other core last wrote is what
+/// a split step waits on (docs/performance-analysis.md, rounds 22–27). Shard s:
 /// <list type="number">
-/// <item>its rows of the hidden adjoint, δh = act′ ⊙ (Wᵀ·δ), cut by hidden feature;</item>
-/// <item>the same rows of the first layer's weight gradient, dW₁ = δh·X, which read only the rows of δh this thread has
-/// just computed (and, fused, those rows of the first layer's update);</item>
-/// <item>once every shard has passed step 1, the upper weights' last read, its rows of dW = δ·hᵀ (and of the update).</item>
+/// <item>its part of the hidden adjoint, Pₛ = Wₛᵀ·δₛ over the upper rows it owns, for every hidden feature;</item>
+/// <item>its rows of the upper weight gradient, dW = δ·hᵀ (and, fused, of the update): no other shard reads them;</item>
+/// <item>once every part is in, its hidden rows of δh = act′ ⊙ (P₀ + P₁ + …), summed in shard order;</item>
+/// <item>the same rows of the first layer's weight gradient, dW₁ = δh·X (and of the first layer's update).</item>
 /// </list>
-/// The wait before step 3 is filled by step 2, so the three products end once. Every tile is computed with the
-/// blocking one thread uses, so the bits equal the two layers' backward calls made one after the other.
+/// The wait before step 3 is filled by step 2. The hidden rows are cut by the pace each shard showed; the upper rows
+/// are not, since they fix the order of the hidden adjoint's sum: for a given thread count the bits never change, and
+/// they differ from one thread's only in that sum's rounding (the two weight-gradient products are one thread's bits
+/// for the same δh).
 /// </summary>
 internal sealed unsafe class FirstLayerPairBackward : IShardWork
 {
@@ -36,13 +40,15 @@ internal sealed unsafe class FirstLayerPairBackward : IShardWork
     private bool _firstWatched, _upperWatched;
     private ISplitEpilogue? _derivative, _firstFinish, _upperFinish;
     private InputMirror? _mirror;
-    // Shards past step 1; the upper layer's fused update waits for all of them.
-    private int _adjointsDone;
+    // Shards past step 1; the hidden adjoint's sum waits for all of them.
+    private int _partsDone;
+    // Each shard's part of the hidden adjoint [hidden × batch], grown by the shard itself (pinned, never shrunk).
+    private float[]?[] _partArrays = [];
+    private nint[] _parts = [];
 
     /// <summary>
     /// Runs the pair on the pool lent to this thread and returns true; false, having changed nothing, where it should run
-    /// as two backward calls: no pool, products too small to split, layouts other than feature-major between the layers,
-    /// or an update the layers hand over some other way than by the product itself (<see cref="LayerUpdate"/>).
+    /// as two backward calls: no pool, products too small to split, or layouts other than feature-major between the layers.
     /// </summary>
     public static bool TryRun(ReadOnlySpan<float> weight, ReadOnlySpan<float> hidden, ReadOnlySpan<float> outputAdjoint, Span<float> weightGradient,
         Span<float> hiddenAdjoint, ReadOnlySpan<float> firstWeight, ReadOnlySpan<float> input, Span<float> firstWeightGradient,
@@ -58,17 +64,16 @@ internal sealed unsafe class FirstLayerPairBackward : IShardWork
         if (shards < 2)
             return false;
 
-        // Who updates the weights: the products themselves (a constant step), or nobody (plain gradients, no sink). A sink
-        // that would take the upper layer any other way gets the two calls; asking for an in-place update it refuses
-        // changes nothing.
+        // Who updates the weights: the products themselves (a constant step), the threads row by row as they finish
+        // them (another rule), or nobody (plain gradients, no sink). Asking for an in-place update a sink refuses changes
+        // nothing. Both ways of updating run this same pass, so the gradient has the same bits whichever the rule.
         bool overwrite = write == GradientWrite.Overwrite, inPlaceable = overwrite && batch <= GemmMicroKernel.RowStride;
         int upperCount = outFeatures * hiddenFeatures, firstCount = hiddenFeatures * inFeatures;
         var upperUpdate = inPlaceable ? LayerUpdate.TakeInPlace(weight[..upperCount], weightGradient[..upperCount], hiddenFeatures) : null;
-        if (upperUpdate is null && LayerUpdate.Active)
-            return false;
         // Read before the next take: a sink may hand both layers over through one object.
         Span<float> upperWeightsTaken = upperUpdate is null ? default : upperUpdate.Weights;
         float upperScale = upperUpdate?.Scale ?? 1f;
+        var upperRows = upperUpdate ?? LayerUpdate.TakeRows(weight[..upperCount], weightGradient[..upperCount], hiddenFeatures);
         var firstUpdate = inPlaceable ? LayerUpdate.TakeInPlace(firstWeight[..firstCount], firstWeightGradient[..firstCount], inFeatures) : null;
         Span<float> firstWeightsTaken = firstUpdate is null ? default : firstUpdate.Weights;
         var firstRows = firstUpdate ?? LayerUpdate.TakeRows(firstWeight[..firstCount], firstWeightGradient[..firstCount], inFeatures);
@@ -88,11 +93,11 @@ internal sealed unsafe class FirstLayerPairBackward : IShardWork
             pair._upperAccumulate = upperUpdate is not null || !overwrite;
             pair._upperScale = upperScale;
             pair._upperWatched = upperUpdate is not null;
-            pair._upperFinish = upperUpdate;
+            pair._upperFinish = upperRows;
             pair.Run(pool, shards);
         }
         // Plain gradients: their layers are final now (a no-op without a sink).
-        if (upperUpdate is null)
+        if (upperRows is null)
             LayerUpdate.Done(weight[..upperCount], weightGradient[..upperCount]);
         if (firstRows is null)
             LayerUpdate.Done(firstWeight[..firstCount], firstWeightGradient[..firstCount]);
@@ -130,6 +135,8 @@ internal sealed unsafe class FirstLayerPairBackward : IShardWork
             _hiddenStarts = new int[shards + 1];
             _upperStarts = new int[shards + 1];
             _finished = new long[shards];
+            _partArrays = new float[]?[shards];
+            _parts = new nint[shards];
         }
         _shards = shards;
         _mirror = InputMirror.Current;
@@ -137,13 +144,14 @@ internal sealed unsafe class FirstLayerPairBackward : IShardWork
 
     private void Run(WorkerPool pool, int shards)
     {
-        // One pace per shape of the pair: the upper layer's rows are cut in the same proportions as the hidden ones.
+        // One pace per shape of the pair, for the hidden rows; the upper rows are cut evenly (see the summary).
         long key = (((long)_inFeatures * 1_000_003 + _hiddenFeatures) * 1_000_033 + _outFeatures) * 4099 + _batch;
         var entry = _balance!.Entry(key, shards);
         int hiddenTiles = Tiles(_hiddenFeatures), upperTiles = Tiles(_outFeatures);
         _balance.Cut(entry, hiddenTiles, shards, _hiddenStarts);
-        _balance.Cut(entry, upperTiles, shards, _upperStarts);
-        Volatile.Write(ref _adjointsDone, 0);
+        for (var s = 0; s <= shards; s++)
+            _upperStarts[s] = (int)((long)upperTiles * s / shards);
+        Volatile.Write(ref _partsDone, 0);
         var dispatched = SplitBalance.Now();
         try
         {
@@ -166,40 +174,57 @@ internal sealed unsafe class FirstLayerPairBackward : IShardWork
     {
         int first = Math.Min(_hiddenFeatures, _hiddenStarts[shard] * GemmMicroKernel.Rows);
         int end = Math.Min(_hiddenFeatures, _hiddenStarts[shard + 1] * GemmMicroKernel.Rows);
+        int upperFirst = Math.Min(_outFeatures, _upperStarts[shard] * GemmMicroKernel.Rows);
+        int upperEnd = Math.Min(_outFeatures, _upperStarts[shard + 1] * GemmMicroKernel.Rows);
         PackedGemm.Reserve(_hiddenFeatures, _batch, _outFeatures);
         PackedGemm.Reserve(_hiddenFeatures, _inFeatures, _batch);
         PackedGemm.Reserve(_outFeatures, _hiddenFeatures, _batch);
+        int cells = _hiddenFeatures * _batch;
         try
         {
-            // 1. Rows [first, end) of δh, carried back through the hidden activation while they are in cache.
-            PackedGemm.Multiply(Operand(_weightT, shard).FromRow(first), Operand(_adjointT, shard), _hiddenAdjoint + (long)first * _batch, _batch,
-                end - first, _batch, _outFeatures, accumulate: false);
-            _derivative?.Finish(first, end);
+            // 1. This shard's part of the hidden adjoint, from its own rows of W and δ.
+            float* part = GemmWorkspace.Grow(ref _partArrays[shard], cells);
+            _parts[shard] = (nint)part;
+            if (upperEnd > upperFirst)
+                PackedGemm.Multiply(Operand(_weightT, shard).FromColumn(upperFirst), Operand(_adjointT, shard).FromRow(upperFirst), part, _batch,
+                    _hiddenFeatures, _batch, upperEnd - upperFirst, accumulate: false);
+            else
+                new Span<float>(part, cells).Clear();
         }
         finally
         {
             // Counted even when it failed, so the others do not wait forever; the pool rethrows the failure.
-            Interlocked.Increment(ref _adjointsDone);
+            Interlocked.Increment(ref _partsDone);
         }
 
-        // 2. The same rows of the first layer's weight gradient (or its update), from the rows of δh just made.
-        PackedGemm.Multiply(Operand(_hiddenAdjointRows, shard).FromRow(first), Operand(_input, shard), _firstTarget + (long)first * _inFeatures,
-            _inFeatures, end - first, _inFeatures, _batch, _firstAccumulate, _firstScale, _firstWatched ? FiniteWatch.Current : null);
-        _firstFinish?.Finish(first, end);
-
-        // 3. The upper layer's rows, once no shard reads its weights any more (step 1 everywhere).
-        if (_upperWatched)
-        {
-            var spinner = default(SpinWait);
-            while (Volatile.Read(ref _adjointsDone) < _shards)
-                spinner.SpinOnce(sleep1Threshold: -1);
-        }
-        int upperFirst = Math.Min(_outFeatures, _upperStarts[shard] * GemmMicroKernel.Rows);
-        int upperEnd = Math.Min(_outFeatures, _upperStarts[shard + 1] * GemmMicroKernel.Rows);
+        // 2. The upper layer's rows: step 1 was the last read of them.
         PackedGemm.Multiply(Operand(_adjointRows, shard).FromRow(upperFirst), Operand(_hiddenT, shard), _upperTarget + (long)upperFirst * _hiddenFeatures,
             _hiddenFeatures, upperEnd - upperFirst, _hiddenFeatures, _batch, _upperAccumulate, _upperScale, _upperWatched ? FiniteWatch.Current : null);
         _upperFinish?.Finish(upperFirst, upperEnd);
+
+        // 3. Rows [first, end) of δh once every part is in, carried back through the hidden activation.
+        var spinner = default(SpinWait);
+        while (Volatile.Read(ref _partsDone) < _shards)
+            spinner.SpinOnce(sleep1Threshold: -1);
+        SumParts(first, end);
+        _derivative?.Finish(first, end);
+
+        // 4. The same rows of the first layer's weight gradient (or its update), from the rows of δh just made.
+        PackedGemm.Multiply(Operand(_hiddenAdjointRows, shard).FromRow(first), Operand(_input, shard), _firstTarget + (long)first * _inFeatures,
+            _inFeatures, end - first, _inFeatures, _batch, _firstAccumulate, _firstScale, _firstWatched ? FiniteWatch.Current : null);
+        _firstFinish?.Finish(first, end);
         _finished[shard] = SplitBalance.Now();
+    }
+
+    // δh rows [first, end) = P₀ + P₁ + … in shard order, whichever shard sums them.
+    private void SumParts(int first, int end)
+    {
+        long start = (long)first * _batch;
+        int count = checked((end - first) * _batch);
+        var rows = new Span<float>(_hiddenAdjoint + start, count);
+        new ReadOnlySpan<float>((float*)_parts[0] + start, count).CopyTo(rows);
+        for (var s = 1; s < _shards; s++)
+            VectorMath.Add(new ReadOnlySpan<float>((float*)_parts[s] + start, count), rows);
     }
 
     private static int Tiles(int rows) => (rows + GemmMicroKernel.Rows - 1) / GemmMicroKernel.Rows;

@@ -32,7 +32,8 @@ internal sealed class LayerwiseUpdate : ILayerUpdateSink
     private bool _productsFinite;
     private float _scale;
     private bool _inPlaceAllowed;
-    private readonly RowUpdate _rows;
+    // One per layer: a split pass may have two layers' rows in flight at once (FirstLayerPairBackward).
+    private readonly RowUpdate[] _rows;
     private readonly InPlaceRows _inPlaceRows;
 
     private LayerwiseUpdate((int Start, int Length)[] weights)
@@ -40,7 +41,7 @@ internal sealed class LayerwiseUpdate : ILayerUpdateSink
         _weights = weights;
         _done = new bool[weights.Length];
         _inPlace = new bool[weights.Length];
-        _rows = new RowUpdate(this);
+        _rows = weights.Select(range => new RowUpdate(this) { Start = range.Start }).ToArray();
         _inPlaceRows = new InPlaceRows(this);
     }
 
@@ -93,9 +94,8 @@ internal sealed class LayerwiseUpdate : ILayerUpdateSink
         var layer = Take(weights, gradient);
         if (layer < 0 || rowLength <= 0 || _weights[layer].Length % rowLength != 0)
             return null;
-        _rows.Start = _weights[layer].Start;
-        _rows.RowLength = rowLength;
-        return _rows;
+        _rows[layer].RowLength = rowLength;
+        return _rows[layer];
     }
 
     /// <inheritdoc/>
@@ -183,7 +183,7 @@ internal sealed class LayerwiseUpdate : ILayerUpdateSink
             _finite = false;
     }
 
-    /// <summary>Rows of the layer taken last, finished on the thread of a split product that computed them.</summary>
+    /// <summary>Rows of a taken layer, finished on the thread of a split product that computed them.</summary>
     private abstract class TakenRows(LayerwiseUpdate owner) : ISplitEpilogue
     {
         public int Start;

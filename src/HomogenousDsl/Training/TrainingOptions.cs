@@ -26,7 +26,9 @@ public sealed record TrainingOptions
     /// <summary>
     /// Threads a large step is split over (0: all cores; 1: single-threaded): by sample, or for a dense network's
     /// training batch by feature inside each matrix product. Small workloads stay on one thread whatever this says.
-    /// Results are bit-identical for a given seed and thread count (and, split by feature, equal to one thread's).
+    /// Results are bit-identical for a given seed and thread count, and differ from one thread's only where threads
+    /// share a sum (a first dense layer's adjoint under another dense layer, a convolution's weight gradient, a batch
+    /// split by sample): by that sum's rounding.
     /// </summary>
     public int Threads { get; init; }
 
