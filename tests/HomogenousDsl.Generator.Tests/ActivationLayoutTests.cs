@@ -19,14 +19,44 @@ public sealed class ActivationLayoutTests
         Assert.Contains($"input, h1, batch, 784, 256, global::HomogenousDsl.Kernels.ActivationEpilogue.Relu, 0f, {BatchMajor}, {FeatureMajor});", code);
         Assert.Contains($"h1, h3, batch, 256, 256, global::HomogenousDsl.Kernels.ActivationEpilogue.LeakyRelu, 0.5f, {FeatureMajor}, {FeatureMajor});", code);
         Assert.Contains($"h3, h4, batch, 256, 1, global::HomogenousDsl.Kernels.ActivationEpilogue.None, 0f, {FeatureMajor}, {BatchMajor});", code);
-        // The dense layers after an activation carry their input adjoints back through its derivative.
-        Assert.Contains($"batch, 256, 1, write, {FeatureMajor}, {BatchMajor}, global::HomogenousDsl.Kernels.ActivationEpilogue.LeakyRelu, 0.5f);", code);
-        // The middle layer goes back together with the first: input, hidden and output layouts, then the folded derivative.
-        Assert.Contains($"DenseKernel.BackwardWithFirstLayer(parameters.Slice(200704, 65536), h1, adjoint, gradient.Slice(200704, 65536), adjointB.Slice(0, batch * 256), " +
-                        $"parameters.Slice(0, 200704), input, gradient.Slice(0, 200704), batch, 784, 256, 256, write, " +
-                        $"{BatchMajor}, {FeatureMajor}, {FeatureMajor}, global::HomogenousDsl.Kernels.ActivationEpilogue.Relu, 0f);", code);
+        // The three dense layers go back in one call: the one-output layer with the derivative of the activation below it,
+        // the middle layer with the first, the first layer's input layout, then the middle layer's folded derivative.
+        Assert.Contains("DenseKernel.BackwardFromOneOutput(parameters.Slice(266240, 256), h3, adjoint, gradient.Slice(266240, 256), adjointA.Slice(0, batch * 256), " +
+                        "global::HomogenousDsl.Kernels.ActivationEpilogue.LeakyRelu, 0.5f, " +
+                        "parameters.Slice(200704, 65536), h1, gradient.Slice(200704, 65536), adjointB.Slice(0, batch * 256), " +
+                        "parameters.Slice(0, 200704), input, gradient.Slice(0, 200704), batch, 784, 256, 256, write, " +
+                        $"{BatchMajor}, global::HomogenousDsl.Kernels.ActivationEpilogue.Relu, 0f);", code);
         Assert.DoesNotContain("ActivationKernel.", code);
-        Assert.DoesNotContain("DenseKernel.Backward(parameters.Slice(0,", code);
+        Assert.DoesNotContain("DenseKernel.Backward(", code);
+        Assert.DoesNotContain("DenseKernel.BackwardWithFirstLayer(", code);
+    }
+
+    [Fact]
+    public void AOneOutputLayerAboveTheFirstPairGoesBackInItsCallOnlyThere()
+    {
+        // Three hidden layers: the middle one pairs with the first; the one-output layer keeps its own call, and the one
+        // below it too, carrying the derivative back (feature-major, the only layout between dense layers).
+        var code = Generate("""
+            [HomogeneousNetwork(Input = new[] { 30 })]
+            [Dense(40)] [ReLU]
+            [Dense(24)] [ReLU]
+            [Dense(20)] [ReLU]
+            [Dense(1)]
+            public partial class Deep;
+            """);
+        Assert.DoesNotContain("BackwardFromOneOutput", code);
+        Assert.Contains($"DenseKernel.Backward(parameters.Slice(2640, 20), h5, adjoint, gradient.Slice(2640, 20), global::System.Span<float>.Empty, adjointA.Slice(0, batch * 20), batch, 20, 1, write, {FeatureMajor}, {BatchMajor}, " +
+                        "global::HomogenousDsl.Kernels.ActivationEpilogue.Relu, 0f);", code);
+        Assert.Contains("DenseKernel.BackwardWithFirstLayer(parameters.Slice(1200, 960), h1, adjoint,", code);
+        // Directly above the first layer, the one-output layer has no pair below it to join.
+        var shallow = Generate("""
+            [HomogeneousNetwork(Input = new[] { 30 })]
+            [Dense(40)] [ReLU]
+            [Dense(1)]
+            public partial class Shallow;
+            """);
+        Assert.DoesNotContain("BackwardFromOneOutput", shallow);
+        Assert.Contains("DenseKernel.Backward(parameters.Slice(1200, 40), h1, adjoint, gradient.Slice(1200, 40),", shallow);
     }
 
     [Theory]

@@ -73,12 +73,9 @@ namespace Samples
             global::System.ReadOnlySpan<float> adjoint = outputAdjoints.Slice(0, batch * OutputSize);
 
             // Layers 4–5: Dense 100 -> 1, with ReLU's derivative folded into its input adjoint (its sign read from the input)
-            global::HomogenousDsl.Kernels.DenseKernel.Backward(parameters.Slice(265200, 100), h4, adjoint, gradient.Slice(265200, 100), global::System.Span<float>.Empty, adjointA.Slice(0, batch * 100), batch, 100, 1, write, global::HomogenousDsl.Kernels.ActivationLayout.FeatureMajor, global::HomogenousDsl.Kernels.ActivationLayout.BatchMajor, global::HomogenousDsl.Kernels.ActivationEpilogue.Relu, 0f);
-            adjoint = adjointA.Slice(0, batch * 100);
-
-            // Layers 2–3: Dense 300 -> 100, with LeakyReLU(0.2f)'s derivative folded into its input adjoint (its sign read from the input)
-            // Layer 1: Dense 784 -> 300, the first layer, in the same call: its weight gradient needs only the rows of the adjoint above
-            global::HomogenousDsl.Kernels.DenseKernel.BackwardWithFirstLayer(parameters.Slice(235200, 30000), h2, adjoint, gradient.Slice(235200, 30000), adjointB.Slice(0, batch * 300), parameters.Slice(0, 235200), input, gradient.Slice(0, 235200), batch, 784, 300, 100, write, global::HomogenousDsl.Kernels.ActivationLayout.BatchMajor, global::HomogenousDsl.Kernels.ActivationLayout.FeatureMajor, global::HomogenousDsl.Kernels.ActivationLayout.FeatureMajor, global::HomogenousDsl.Kernels.ActivationEpilogue.LeakyRelu, 0.2f);
+            // Layers 1–3 in the same call: Dense 300 -> 100 with LeakyReLU(0.2f)'s derivative folded into its input adjoint, and Dense 784 -> 300, the first layer;
+            // each thread makes layer 5's products for the rows of layer 3's output that it owns
+            global::HomogenousDsl.Kernels.DenseKernel.BackwardFromOneOutput(parameters.Slice(265200, 100), h4, adjoint, gradient.Slice(265200, 100), adjointA.Slice(0, batch * 100), global::HomogenousDsl.Kernels.ActivationEpilogue.Relu, 0f, parameters.Slice(235200, 30000), h2, gradient.Slice(235200, 30000), adjointB.Slice(0, batch * 300), parameters.Slice(0, 235200), input, gradient.Slice(0, 235200), batch, 784, 300, 100, write, global::HomogenousDsl.Kernels.ActivationLayout.BatchMajor, global::HomogenousDsl.Kernels.ActivationEpilogue.LeakyRelu, 0.2f);
         }
     }
 }

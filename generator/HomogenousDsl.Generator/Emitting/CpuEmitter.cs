@@ -245,7 +245,7 @@ internal static class CpuEmitter
                 case LayerKind.Dense:
                 case LayerKind.Conv2d:
                     var needsInputAdjoint = index > _plan.FirstParameterizedLayer;
-                    if (needsInputAdjoint && PairWithFirstLayer(layer, folded, inputAdjoint))
+                    if (needsInputAdjoint && (OneOutputAbovePair(layer, folded, next) || PairWithFirstLayer(layer, folded, inputAdjoint)))
                         return;
                     var kernel = layer.Kind == LayerKind.Dense ? "DenseKernel" : "Conv2dKernel";
                     var shape = layer.Kind == LayerKind.Dense ? $"{Int(layer.InputSize)}, {Int(layer.OutputSize)}" : $"{ConvShape(layer)}, scratch";
@@ -294,25 +294,11 @@ internal static class CpuEmitter
         /// </summary>
         private bool PairWithFirstLayer(LayerModel layer, LayerModel? folded, string hiddenAdjoint)
         {
+            if (!PairsWithFirstLayer(layer, folded))
+                return false;
             var firstIndex = _plan.FirstParameterizedLayer;
             var first = _network.Layers[firstIndex];
-            if (layer.Kind != LayerKind.Dense || first.Kind != LayerKind.Dense || layer.BiasLength > 0 || first.BiasLength > 0)
-                return false;
-            for (var between = firstIndex + 1; between < layer.Index; between++)
-            {
-                var kind = _network.Layers[between].Kind;
-                if (kind is not (LayerKind.Flatten or LayerKind.Identity) && (folded is null || between != folded.Index))
-                    return false;
-            }
-            if (_network.Layers.Any(l => l.Kind == LayerKind.Add && l.Source >= firstIndex && l.Source < layer.Index))
-                return false;
-            // The kernel splits the hidden features between threads: only feature-major activations on both sides of
-            // the upper layer, which the plan keeps between dense layers, give it rows to cut.
-            var upperOutput = layer.Index + (_plan.FusesActivation[layer.Index] ? 1 : 0);
-            if (!_plan.InputIsFeatureMajor(layer.Index) || !_plan.FeatureMajor[upperOutput]
-                || !_plan.FeatureMajor[firstIndex + (_plan.FusesActivation[firstIndex] ? 1 : 0)])
-                return false;
-            var activation = folded is null ? $"{Kernels}ActivationEpilogue.None, 0f" : $"{Kernels}ActivationEpilogue.{ActivationName(folded.Kind)}, {Float(folded.Slope)}";
+            var activation = EpilogueArguments(folded);
             _writer.Line($"// Layer {first.Index}: {Describe(first)}, the first layer, in the same call: its weight gradient needs only the rows of the adjoint above");
             _writer.Line($"{Kernels}DenseKernel.BackwardWithFirstLayer({Weight("parameters", layer)}, {_plan.InputOf(layer.Index)}, adjoint, {Weight("gradient", layer)}, {hiddenAdjoint}, " +
                          $"{Weight("parameters", first)}, {_plan.InputOf(firstIndex)}, {Weight("gradient", first)}, batch, {Int(first.InputSize)}, {Int(layer.InputSize)}, {Int(layer.OutputSize)}, write, " +
@@ -320,6 +306,79 @@ internal static class CpuEmitter
             _firstLayerDone = true;
             return true;
         }
+
+        /// <summary>
+        /// Whether <paramref name="layer"/> and the first layer below it can run as one call: bias-free dense layers with
+        /// nothing between them but Flatten, Identity or the activation <paramref name="folded"/> into this layer's input
+        /// adjoint, no residual branch leaving from between, and feature-major activations on both sides of this layer.
+        /// </summary>
+        private bool PairsWithFirstLayer(LayerModel layer, LayerModel? folded)
+        {
+            var firstIndex = _plan.FirstParameterizedLayer;
+            var first = _network.Layers[firstIndex];
+            if (layer.Kind != LayerKind.Dense || first.Kind != LayerKind.Dense || layer.BiasLength > 0 || first.BiasLength > 0)
+                return false;
+            if (!OnlyPassThroughBetween(firstIndex, layer.Index, folded))
+                return false;
+            // The kernel splits the hidden features between threads: only feature-major activations on both sides of
+            // the upper layer, which the plan keeps between dense layers, give it rows to cut.
+            var upperOutput = layer.Index + (_plan.FusesActivation[layer.Index] ? 1 : 0);
+            return _plan.InputIsFeatureMajor(layer.Index) && _plan.FeatureMajor[upperOutput]
+                && _plan.FeatureMajor[firstIndex + (_plan.FusesActivation[firstIndex] ? 1 : 0)];
+        }
+
+        /// <summary>
+        /// Emits one call for <paramref name="layer"/>, the dense layer below it and the first layer when
+        /// <paramref name="layer"/> is a bias-free dense layer with one output, nothing but Flatten, Identity or the activation
+        /// <paramref name="folded"/> lies between it and the layer below, that layer pairs with the first
+        /// (<see cref="PairsWithFirstLayer"/>) and the activations between are feature-major: each thread then makes the
+        /// one-output layer's products for the rows of the layer below that it owns, in the pair's dispatch
+        /// (<c>DenseKernel.BackwardFromOneOutput</c>). False, having emitted nothing, otherwise.
+        /// </summary>
+        private bool OneOutputAbovePair(LayerModel layer, LayerModel? folded, string upperAdjointBuffer)
+        {
+            if (layer.Kind != LayerKind.Dense || layer.OutputSize != 1 || layer.BiasLength > 0 || !_plan.InputIsFeatureMajor(layer.Index))
+                return false;
+            var below = layer.Index - 1;
+            while (below > _plan.FirstParameterizedLayer && _network.Layers[below].Kind is LayerKind.Flatten or LayerKind.Identity
+                   || folded is not null && below == folded.Index)
+                below--;
+            if (below <= _plan.FirstParameterizedLayer)
+                return false;
+            var upper = _network.Layers[below];
+            var upperFolded = _plan.FoldsIntoInputAdjoint[below] ? _network.Layers[below - 1] : null;
+            if (!OnlyPassThroughBetween(below, layer.Index, folded) || !PairsWithFirstLayer(upper, upperFolded))
+                return false;
+            var first = _network.Layers[_plan.FirstParameterizedLayer];
+            var hiddenAdjointBuffer = upperAdjointBuffer == "adjointA" ? "adjointB" : "adjointA";
+            var upperNote = upperFolded is null ? "" : $" with {ActivationTitle(upperFolded)}'s derivative folded into its input adjoint";
+            _writer.Line($"// Layers {first.Index}–{upper.Index} in the same call: {Describe(upper)}{upperNote}, and {Describe(first)}, the first layer;");
+            _writer.Line($"// each thread makes layer {layer.Index}'s products for the rows of layer {upper.Index}'s output that it owns");
+            _writer.Line($"{Kernels}DenseKernel.BackwardFromOneOutput({Weight("parameters", layer)}, {_plan.InputOf(layer.Index)}, adjoint, {Weight("gradient", layer)}, " +
+                         $"{upperAdjointBuffer}.Slice(0, batch * {Int(layer.InputSize)}), {EpilogueArguments(folded)}, " +
+                         $"{Weight("parameters", upper)}, {_plan.InputOf(upper.Index)}, {Weight("gradient", upper)}, {hiddenAdjointBuffer}.Slice(0, batch * {Int(upper.InputSize)}), " +
+                         $"{Weight("parameters", first)}, {_plan.InputOf(first.Index)}, {Weight("gradient", first)}, batch, {Int(first.InputSize)}, {Int(upper.InputSize)}, {Int(upper.OutputSize)}, write, " +
+                         $"{Layout(_plan.InputIsFeatureMajor(first.Index))}, {EpilogueArguments(upperFolded)});");
+            _firstLayerDone = true;
+            return true;
+        }
+
+        // Between layers lower and upper (exclusive) only Flatten, Identity or the folded activation, and no residual
+        // branch leaves from lower up to (not including) upper.
+        private bool OnlyPassThroughBetween(int lower, int upper, LayerModel? folded)
+        {
+            for (var between = lower + 1; between < upper; between++)
+            {
+                var kind = _network.Layers[between].Kind;
+                if (kind is not (LayerKind.Flatten or LayerKind.Identity) && (folded is null || between != folded.Index))
+                    return false;
+            }
+            return !_network.Layers.Any(l => l.Kind == LayerKind.Add && l.Source >= lower && l.Source < upper);
+        }
+
+        private static string EpilogueArguments(LayerModel? activation) => activation is null
+            ? $"{Kernels}ActivationEpilogue.None, 0f"
+            : $"{Kernels}ActivationEpilogue.{ActivationName(activation.Kind)}, {Float(activation.Slope)}";
 
         /// <summary>Adds the adjoints that Add layers parked for <paramref name="source"/>, now that the sweep has reached its output.</summary>
         public void MergeResiduals(int source)

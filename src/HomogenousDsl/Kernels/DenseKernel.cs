@@ -208,6 +208,68 @@ public static class DenseKernel
         int batch, int inFeatures, int hiddenFeatures, int outFeatures, GradientWrite write,
         ActivationLayout inputLayout, ActivationLayout hiddenLayout, ActivationLayout outputLayout, ActivationEpilogue hiddenActivation, float slope)
     {
+        CheckPair(weight, hidden, outputAdjoint, weightGradient, hiddenAdjoint, firstWeight, input, firstWeightGradient, batch, inFeatures, hiddenFeatures, outFeatures,
+            inputLayout, hiddenLayout, outputLayout, hiddenActivation, slope);
+        if (FirstLayerPairBackward.TryRun(weight, hidden, outputAdjoint, weightGradient, hiddenAdjoint, firstWeight, input, firstWeightGradient,
+                batch, inFeatures, hiddenFeatures, outFeatures, write, inputLayout, hiddenLayout, outputLayout, hiddenActivation, slope))
+            return;
+        Backward(weight, hidden, outputAdjoint, weightGradient, Span<float>.Empty, hiddenAdjoint, batch, hiddenFeatures, outFeatures, write,
+            hiddenLayout, outputLayout, hiddenActivation, slope);
+        Backward(firstWeight, input, hiddenAdjoint, firstWeightGradient, Span<float>.Empty, Span<float>.Empty, batch, inFeatures, hiddenFeatures, write,
+            inputLayout, hiddenLayout);
+    }
+
+    /// <summary>
+    /// The backward pass of a network's last dense layer when it has one output and no bias (its input, <paramref name="upper"/>,
+    /// came out of <paramref name="upperActivation"/>), of the bias-free dense layer below it (<paramref name="hiddenFeatures"/> →
+    /// <paramref name="upperFeatures"/>) and of the network's first dense layer (<paramref name="inFeatures"/> →
+    /// <paramref name="hiddenFeatures"/>, no input adjoint), with feature-major activations between the layers. The bits
+    /// equal the one-output layer's <see cref="Backward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, int, int, GradientWrite, ActivationLayout, ActivationLayout, ActivationEpilogue, float)"/>
+    /// (writing its input adjoint into <paramref name="upperAdjoint"/>) followed by <see cref="BackwardWithFirstLayer"/>; split
+    /// over threads, the one-output layer's products run by rows inside the pair's dispatch (<see cref="OneOutputHead"/>), so
+    /// the three layers cost one dispatch where they cost two.
+    /// </summary>
+    public static void BackwardFromOneOutput(ReadOnlySpan<float> outputWeight, ReadOnlySpan<float> upper, ReadOnlySpan<float> outputAdjoint,
+        Span<float> outputWeightGradient, Span<float> upperAdjoint, ActivationEpilogue upperActivation, float upperSlope,
+        ReadOnlySpan<float> weight, ReadOnlySpan<float> hidden, Span<float> weightGradient, Span<float> hiddenAdjoint,
+        ReadOnlySpan<float> firstWeight, ReadOnlySpan<float> input, Span<float> firstWeightGradient,
+        int batch, int inFeatures, int hiddenFeatures, int upperFeatures, GradientWrite write,
+        ActivationLayout inputLayout, ActivationEpilogue hiddenActivation, float slope)
+    {
+        const ActivationLayout feature = ActivationLayout.FeatureMajor;
+        CheckSizes(outputWeight, upper, outputAdjoint, batch, upperFeatures, 1);
+        Guard.AtLeast(outputWeightGradient, upperFeatures);
+        Guard.AtLeast(upperAdjoint, (long)batch * upperFeatures);
+        Epilogue.Validate(upperActivation);
+        if (upperActivation == ActivationEpilogue.LeakyRelu && !(upperSlope > 0f))
+            throw new ArgumentOutOfRangeException(nameof(upperSlope), upperSlope,
+                "The input adjoint reads LeakyReLU's derivative from the sign of its output, which only a positive slope preserves.");
+        CheckPair(weight, hidden, upperAdjoint, weightGradient, hiddenAdjoint, firstWeight, input, firstWeightGradient, batch, inFeatures, hiddenFeatures, upperFeatures,
+            inputLayout, feature, feature, hiddenActivation, slope);
+        var head = new OneOutputHead
+        {
+            Weight = outputWeight[..upperFeatures],
+            Input = upper[..(batch * upperFeatures)],
+            OutputAdjoint = outputAdjoint[..batch],
+            WeightGradient = outputWeightGradient[..upperFeatures],
+            InputAdjoint = upperAdjoint[..(batch * upperFeatures)],
+            Activation = upperActivation,
+            Slope = upperSlope,
+        };
+        if (FirstLayerPairBackward.TryRun(head, weight, hidden, upperAdjoint, weightGradient, hiddenAdjoint, firstWeight, input, firstWeightGradient,
+                batch, inFeatures, hiddenFeatures, upperFeatures, write, inputLayout, feature, feature, hiddenActivation, slope))
+            return;
+        Backward(outputWeight, upper, outputAdjoint, outputWeightGradient, Span<float>.Empty, upperAdjoint, batch, upperFeatures, 1, write,
+            feature, feature, upperActivation, upperSlope);
+        BackwardWithFirstLayer(weight, hidden, upperAdjoint, weightGradient, hiddenAdjoint, firstWeight, input, firstWeightGradient,
+            batch, inFeatures, hiddenFeatures, upperFeatures, write, inputLayout, feature, feature, hiddenActivation, slope);
+    }
+
+    private static void CheckPair(ReadOnlySpan<float> weight, ReadOnlySpan<float> hidden, ReadOnlySpan<float> outputAdjoint,
+        Span<float> weightGradient, Span<float> hiddenAdjoint, ReadOnlySpan<float> firstWeight, ReadOnlySpan<float> input, Span<float> firstWeightGradient,
+        int batch, int inFeatures, int hiddenFeatures, int outFeatures,
+        ActivationLayout inputLayout, ActivationLayout hiddenLayout, ActivationLayout outputLayout, ActivationEpilogue hiddenActivation, float slope)
+    {
         CheckSizes(weight, hidden, outputAdjoint, batch, hiddenFeatures, outFeatures);
         CheckSizes(firstWeight, input, hiddenAdjoint, batch, inFeatures, hiddenFeatures);
         Guard.AtLeast(weightGradient, (long)outFeatures * hiddenFeatures);
@@ -219,13 +281,6 @@ public static class DenseKernel
         // Checked here; the pair only runs where no side is a single feature or sample, so none is normalized away.
         _ = Normalize(inputLayout, hiddenLayout, batch, inFeatures, hiddenFeatures);
         _ = Normalize(hiddenLayout, outputLayout, batch, hiddenFeatures, outFeatures);
-        if (FirstLayerPairBackward.TryRun(weight, hidden, outputAdjoint, weightGradient, hiddenAdjoint, firstWeight, input, firstWeightGradient,
-                batch, inFeatures, hiddenFeatures, outFeatures, write, inputLayout, hiddenLayout, outputLayout, hiddenActivation, slope))
-            return;
-        Backward(weight, hidden, outputAdjoint, weightGradient, Span<float>.Empty, hiddenAdjoint, batch, hiddenFeatures, outFeatures, write,
-            hiddenLayout, outputLayout, hiddenActivation, slope);
-        Backward(firstWeight, input, hiddenAdjoint, firstWeightGradient, Span<float>.Empty, Span<float>.Empty, batch, inFeatures, hiddenFeatures, write,
-            inputLayout, hiddenLayout);
     }
 
     /// <summary>

@@ -9,12 +9,14 @@ namespace HomogenousDsl.Kernels;
 /// and no shard reads another's rows: on two cores that sit far apart, taking lines the other core last wrote is what
 /// a split step waits on (docs/performance-analysis.md, rounds 22–27). Shard s:
 /// <list type="number">
+/// <item>with a one-output layer above (<see cref="OneOutputHead"/>), its rows of δ, that layer's input adjoint, and of
+/// that layer's weight gradient and update: a row of each needs only the same row of the head's input;</item>
 /// <item>its part of the hidden adjoint, Pₛ = Wₛᵀ·δₛ over the upper rows it owns, for every hidden feature;</item>
 /// <item>its rows of the upper weight gradient, dW = δ·hᵀ (and, fused, of the update): no other shard reads them;</item>
 /// <item>once every part is in, its hidden rows of δh = act′ ⊙ (P₀ + P₁ + …), summed in shard order;</item>
 /// <item>the same rows of the first layer's weight gradient, dW₁ = δh·X (and of the first layer's update).</item>
 /// </list>
-/// The wait before step 3 is filled by step 2. The hidden rows are cut by the pace each shard showed; the upper rows
+/// The wait before the sum is filled by the upper rows' gradient. The hidden rows are cut by the pace each shard showed; the upper rows
 /// are not, since they fix the order of the hidden adjoint's sum: for a given thread count the bits never change, and
 /// they differ from one thread's only in that sum's rounding (the two weight-gradient products are one thread's bits
 /// for the same δh).
@@ -33,13 +35,19 @@ internal sealed unsafe class FirstLayerPairBackward : IShardWork
     private int[]? _hiddenUnit, _upperByHidden, _upperByBatch, _batchUnit, _hiddenByBatch, _inputRows, _inputColumns;
 
     private OffsetMatrix _weightT, _adjointT, _hiddenAdjointRows, _input, _adjointRows, _hiddenT;
-    private float* _hiddenAdjoint, _firstTarget, _upperTarget;
+    private float* _hiddenAdjoint, _upperAdjoint, _firstTarget, _upperTarget;
     private int _batch, _inFeatures, _hiddenFeatures, _outFeatures, _shards;
     private bool _firstAccumulate, _upperAccumulate;
     private float _firstScale, _upperScale;
     private bool _firstWatched, _upperWatched;
     private ISplitEpilogue? _derivative, _firstFinish, _upperFinish;
     private InputMirror? _mirror;
+    // The one-output layer above, if the pair took it (see OneOutputHead); its input adjoint is the pair's δ.
+    private bool _hasHead, _overwrite;
+    private float* _headWeight, _headInput, _headAdjoint, _headGradient;
+    private ActivationEpilogue _headActivation;
+    private float _headSlope;
+    private ISplitEpilogue? _headFinish;
     // Shards past step 1; the hidden adjoint's sum waits for all of them.
     private int _partsDone;
     // Each shard's part of the hidden adjoint [hidden × batch], grown by the shard itself (pinned, never shrunk).
@@ -52,6 +60,20 @@ internal sealed unsafe class FirstLayerPairBackward : IShardWork
     /// </summary>
     public static bool TryRun(ReadOnlySpan<float> weight, ReadOnlySpan<float> hidden, ReadOnlySpan<float> outputAdjoint, Span<float> weightGradient,
         Span<float> hiddenAdjoint, ReadOnlySpan<float> firstWeight, ReadOnlySpan<float> input, Span<float> firstWeightGradient,
+        int batch, int inFeatures, int hiddenFeatures, int outFeatures, GradientWrite write,
+        ActivationLayout inputLayout, ActivationLayout hiddenLayout, ActivationLayout outputLayout, ActivationEpilogue hiddenActivation, float slope)
+        => TryRun(default, weight, hidden, outputAdjoint, weightGradient, hiddenAdjoint, firstWeight, input, firstWeightGradient,
+            batch, inFeatures, hiddenFeatures, outFeatures, write, inputLayout, hiddenLayout, outputLayout, hiddenActivation, slope);
+
+    /// <summary>
+    /// As the pair alone, with the backward pass of the one-output layer above it (<paramref name="head"/>, unless empty)
+    /// in the same dispatch: the pair's output adjoint is then the head's input adjoint, which each shard makes for the
+    /// upper rows it owns before it reads them (<paramref name="outputAdjoint"/> must be that span). The head's weight
+    /// gradient and update are per row too, so every bit equals the head's <see cref="DenseKernel"/> backward call on
+    /// the same pool followed by the pair.
+    /// </summary>
+    public static bool TryRun(in OneOutputHead head, ReadOnlySpan<float> weight, ReadOnlySpan<float> hidden, ReadOnlySpan<float> outputAdjoint,
+        Span<float> weightGradient, Span<float> hiddenAdjoint, ReadOnlySpan<float> firstWeight, ReadOnlySpan<float> input, Span<float> firstWeightGradient,
         int batch, int inFeatures, int hiddenFeatures, int outFeatures, GradientWrite write,
         ActivationLayout inputLayout, ActivationLayout hiddenLayout, ActivationLayout outputLayout, ActivationEpilogue hiddenActivation, float slope)
     {
@@ -77,12 +99,24 @@ internal sealed unsafe class FirstLayerPairBackward : IShardWork
         var firstUpdate = inPlaceable ? LayerUpdate.TakeInPlace(firstWeight[..firstCount], firstWeightGradient[..firstCount], inFeatures) : null;
         Span<float> firstWeightsTaken = firstUpdate is null ? default : firstUpdate.Weights;
         var firstRows = firstUpdate ?? LayerUpdate.TakeRows(firstWeight[..firstCount], firstWeightGradient[..firstCount], inFeatures);
+        // The head's rows are the upper layer's, one weight each; its small products never write an update in place.
+        var headRows = head.IsEmpty ? null : LayerUpdate.TakeRows(head.Weight[..outFeatures], head.WeightGradient[..outFeatures], 1);
 
         var pair = t_instance ??= new FirstLayerPairBackward();
         fixed (float* w = weight, h = hidden, dy = outputAdjoint, dh = hiddenAdjoint, x = input, dw = weightGradient, dw1 = firstWeightGradient)
         fixed (float* upperWeights = upperWeightsTaken, firstWeights = firstWeightsTaken)
+        fixed (float* headWeight = head.Weight, headInput = head.Input, headAdjoint = head.OutputAdjoint, headGradient = head.WeightGradient)
         {
             pair.Prepare(w, h, dy, dh, x, batch, inFeatures, hiddenFeatures, outFeatures, inputLayout, shards);
+            pair._hasHead = !head.IsEmpty;
+            pair._overwrite = overwrite;
+            pair._headWeight = headWeight;
+            pair._headInput = headInput;
+            pair._headAdjoint = headAdjoint;
+            pair._headGradient = headGradient;
+            pair._headActivation = head.Activation;
+            pair._headSlope = head.Slope;
+            pair._headFinish = headRows;
             pair._derivative = ActivationDerivative.For(hiddenActivation, slope, h, dh, hiddenFeatures, batch, byColumn: false);
             pair._firstTarget = firstUpdate is null ? dw1 : firstWeights;
             pair._firstAccumulate = firstUpdate is not null || !overwrite;
@@ -97,6 +131,8 @@ internal sealed unsafe class FirstLayerPairBackward : IShardWork
             pair.Run(pool, shards);
         }
         // Plain gradients: their layers are final now (a no-op without a sink).
+        if (!head.IsEmpty && headRows is null)
+            LayerUpdate.Done(head.Weight[..outFeatures], head.WeightGradient[..outFeatures]);
         if (upperRows is null)
             LayerUpdate.Done(weight[..upperCount], weightGradient[..upperCount]);
         if (firstRows is null)
@@ -115,6 +151,7 @@ internal sealed unsafe class FirstLayerPairBackward : IShardWork
         _hiddenFeatures = hiddenFeatures;
         _outFeatures = outFeatures;
         _hiddenAdjoint = dh;
+        _upperAdjoint = dy;
         // The upper layer's input adjoint, δhᵀ = Wᵀ·δᵀ: W's columns as rows, δ's feature rows as the k side.
         int* hiddenUnit = Affine(ref _hiddenUnit, hiddenFeatures, 1), batchUnit = Affine(ref _batchUnit, batch, 1);
         int* upperByBatch = Affine(ref _upperByBatch, outFeatures, batch), hiddenByBatch = Affine(ref _hiddenByBatch, hiddenFeatures, batch);
@@ -160,7 +197,7 @@ internal sealed unsafe class FirstLayerPairBackward : IShardWork
         }
         finally
         {
-            _derivative = _firstFinish = _upperFinish = null;
+            _derivative = _firstFinish = _upperFinish = _headFinish = null;
             _mirror = null;
         }
         Span<long> elapsed = stackalloc long[shards];
@@ -182,6 +219,10 @@ internal sealed unsafe class FirstLayerPairBackward : IShardWork
         int cells = _hiddenFeatures * _batch;
         try
         {
+            // 0. With a head above: this shard's rows of δ, the head's input adjoint, and of the head's gradient.
+            if (_hasHead && upperEnd > upperFirst)
+                HeadRows(upperFirst, upperEnd);
+
             // 1. This shard's part of the hidden adjoint, from its own rows of W and δ.
             float* part = GemmWorkspace.Grow(ref _partArrays[shard], cells);
             _parts[shard] = (nint)part;
@@ -214,6 +255,25 @@ internal sealed unsafe class FirstLayerPairBackward : IShardWork
             _inFeatures, end - first, _inFeatures, _batch, _firstAccumulate, _firstScale, _firstWatched ? FiniteWatch.Current : null);
         _firstFinish?.Finish(first, end);
         _finished[shard] = SplitBalance.Now();
+    }
+
+    // The head's backward pass over upper rows [first, end), in the head's own backward call's arithmetic: δ = w·dy
+    // (Gemm.Multiply with k = 1, as SmallProductSplit runs it) through the activation, then dw = dy·hᵀ (one dot product
+    // per row, added to a cleared row when overwriting), then the update of those weights, read for the last time.
+    private void HeadRows(int first, int end)
+    {
+        int count = end - first, cells = checked(count * _batch);
+        long start = (long)first * _batch;
+        var rows = new Span<float>(_upperAdjoint + start, cells);
+        var headAdjoint = new ReadOnlySpan<float>(_headAdjoint, _batch);
+        Gemm.Multiply(new ReadOnlySpan<float>(_headWeight + first, count), 1, _outFeatures, headAdjoint, rows, count, _batch, 1, accumulate: false);
+        var input = new ReadOnlySpan<float>(_headInput + start, cells);
+        ActivationDerivative.Apply(_headActivation, _headSlope, input, rows);
+        var gradient = new Span<float>(_headGradient + first, count);
+        if (_overwrite)
+            gradient.Clear();
+        Gemm.MultiplyByTransposed(headAdjoint, input, gradient, 1, count, _batch, accumulate: true);
+        _headFinish?.Finish(first, end);
     }
 
     // δh rows [first, end) = P₀ + P₁ + … in shard order, whichever shard sums them.
