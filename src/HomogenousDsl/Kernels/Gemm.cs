@@ -55,11 +55,47 @@ internal static class Gemm
         where TV : struct where T : ISimd<TV>
     {
         int j = 0;
+        // Under four rows no row block shares a loaded B register, and a lone panel's k steps are one chain of dependent
+        // FMAs waiting on each other's latency: run four panels side by side (a one-output layer's forward pass).
+        if (m < 4)
+        {
+            for (; j <= n - 4 * T.Count; j += 4 * T.Count)
+                FourPanels<TV, T>(ref a, ars, acs, ref Unsafe.Add(ref b, j), ref Unsafe.Add(ref c, j), m, n, k, accumulate);
+        }
         for (; j <= n - T.Count; j += T.Count)
             Panel<TV, T, WholeRegister>(ref a, ars, acs, ref Unsafe.Add(ref b, j), ref Unsafe.Add(ref c, j), m, n, k, accumulate, T.Count);
         // The last columns as one masked panel: each lane computes what a one-column scalar panel would.
         if (j < n)
             Panel<TV, T, FirstLanes>(ref a, ars, acs, ref Unsafe.Add(ref b, j), ref Unsafe.Add(ref c, j), m, n, k, accumulate, n - j);
+    }
+
+    // Four register-wide column panels of C, one row at a time: each element is the same chain of FMAs over k as in
+    // Panel, so the same bits, with four chains in flight instead of one.
+    private static void FourPanels<TV, T>(ref float a, int ars, int acs, ref float b, ref float c, int m, int n, int k, bool accumulate)
+        where TV : struct where T : ISimd<TV>
+    {
+        for (int i = 0; i < m; i++)
+        {
+            ref float ai = ref Unsafe.Add(ref a, i * ars);
+            ref float ci = ref Unsafe.Add(ref c, i * n);
+            TV s0 = accumulate ? T.Load(ref ci) : T.Zero;
+            TV s1 = accumulate ? T.Load(ref Unsafe.Add(ref ci, T.Count)) : T.Zero;
+            TV s2 = accumulate ? T.Load(ref Unsafe.Add(ref ci, 2 * T.Count)) : T.Zero;
+            TV s3 = accumulate ? T.Load(ref Unsafe.Add(ref ci, 3 * T.Count)) : T.Zero;
+            for (int p = 0; p < k; p++)
+            {
+                TV ap = T.Create(Unsafe.Add(ref ai, p * acs));
+                ref float bp = ref Unsafe.Add(ref b, p * n);
+                s0 = T.MultiplyAdd(ap, T.Load(ref bp), s0);
+                s1 = T.MultiplyAdd(ap, T.Load(ref Unsafe.Add(ref bp, T.Count)), s1);
+                s2 = T.MultiplyAdd(ap, T.Load(ref Unsafe.Add(ref bp, 2 * T.Count)), s2);
+                s3 = T.MultiplyAdd(ap, T.Load(ref Unsafe.Add(ref bp, 3 * T.Count)), s3);
+            }
+            T.Store(s0, ref ci);
+            T.Store(s1, ref Unsafe.Add(ref ci, T.Count));
+            T.Store(s2, ref Unsafe.Add(ref ci, 2 * T.Count));
+            T.Store(s3, ref Unsafe.Add(ref ci, 3 * T.Count));
+        }
     }
 
     // One register-wide column panel of C (or the first `columns` of one), four rows at a time so each loaded B register

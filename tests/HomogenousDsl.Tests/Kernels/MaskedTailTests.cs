@@ -38,11 +38,14 @@ public sealed class MaskedTailTests
     }
 
     /// <summary>
-    /// C = A·B and C += A·B with n = 16k + r (the last columns one masked panel) and m with a row remainder: every entry
-    /// is the fused chain c = fma(a[i, p], b[p, j], c) over p, exactly.
+    /// C = A·B and C += A·B with n = 16k + r (the last columns one masked panel) and m with a row remainder, or under four
+    /// rows (four panels side by side, then single ones): every entry is the fused chain c = fma(a[i, p], b[p, j], c)
+    /// over p, exactly.
     /// </summary>
     [Theory]
     [InlineData(1, 100, 16)]
+    [InlineData(1, 64, 256)]
+    [InlineData(3, 200, 33)]
     [InlineData(7, 37, 5)]
     [InlineData(16, 100, 1)]
     [InlineData(5, 13, 9)]
