@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using HomogenousDsl.Parallelism;
 
 namespace HomogenousDsl.Kernels;
@@ -16,10 +18,10 @@ namespace HomogenousDsl.Kernels;
 /// <item>once every part is in, its hidden rows of δh = act′ ⊙ (P₀ + P₁ + …), summed in shard order;</item>
 /// <item>the same rows of the first layer's weight gradient, dW₁ = δh·X (and of the first layer's update).</item>
 /// </list>
-/// The wait before the sum is filled by the upper rows' gradient. The hidden rows are cut by the pace each shard showed; the upper rows
-/// are not, since they fix the order of the hidden adjoint's sum: for a given thread count the bits never change, and
-/// they differ from one thread's only in that sum's rounding (the two weight-gradient products are one thread's bits
-/// for the same δh).
+/// The wait before the sum is filled by the upper rows' gradient. The hidden rows are cut by the pace each shard
+/// showed; the upper rows are not, since they fix the order of the hidden adjoint's sum: for a given thread count the
+/// bits never change, and they differ from one thread's only in that sum's rounding (the two weight-gradient products
+/// are one thread's bits for the same δh).
 /// </summary>
 internal sealed unsafe class FirstLayerPairBackward : IShardWork
 {
@@ -77,6 +79,8 @@ internal sealed unsafe class FirstLayerPairBackward : IShardWork
         int batch, int inFeatures, int hiddenFeatures, int outFeatures, GradientWrite write,
         ActivationLayout inputLayout, ActivationLayout hiddenLayout, ActivationLayout outputLayout, ActivationEpilogue hiddenActivation, float slope)
     {
+        if (!head.IsEmpty && !Unsafe.AreSame(ref MemoryMarshal.GetReference(outputAdjoint), ref MemoryMarshal.GetReference(head.InputAdjoint)))
+            throw new ArgumentException("With a one-output layer above, the pair's output adjoint is that layer's input adjoint.", nameof(outputAdjoint));
         var pool = KernelThreads.Current;
         if (pool is null || hiddenLayout != ActivationLayout.FeatureMajor || outputLayout != ActivationLayout.FeatureMajor
             || batch < 2 || inFeatures < 2 || write is not (GradientWrite.Overwrite or GradientWrite.Accumulate)

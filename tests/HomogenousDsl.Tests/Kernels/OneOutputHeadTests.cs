@@ -63,6 +63,12 @@ public sealed class OneOutputHeadTests
         var slope = Assert.Throws<ArgumentOutOfRangeException>(() => DenseKernel.BackwardFromOneOutput(many, many, many, many, many, ActivationEpilogue.LeakyRelu, 0f,
             many, many, many, many, many, many, many, 4, 2, 2, 2, GradientWrite.Overwrite, ActivationLayout.BatchMajor, ActivationEpilogue.None, 0f));
         Assert.Equal("upperSlope", slope.ParamName);
+        // The pair reads the head's input adjoint as its own output adjoint: two different spans are refused.
+        var elsewhere = Assert.Throws<ArgumentException>(() => FirstLayerPairBackward.TryRun(
+            new OneOutputHead { Weight = many, Input = many, OutputAdjoint = many, WeightGradient = many, InputAdjoint = many.AsSpan(8) },
+            many, many, many.AsSpan(0, 32), many, many, many, many, many, 4, 2, 2, 2, GradientWrite.Overwrite,
+            ActivationLayout.BatchMajor, Feature, Feature, ActivationEpilogue.None, 0f));
+        Assert.Equal("outputAdjoint", elsewhere.ParamName);
     }
 
     /// <summary>
