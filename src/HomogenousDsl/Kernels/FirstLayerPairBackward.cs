@@ -44,11 +44,9 @@ internal sealed unsafe class FirstLayerPairBackward : IShardWork
     private bool _firstWatched, _upperWatched;
     private ISplitEpilogue? _derivative, _firstFinish, _upperFinish;
     private InputMirror? _mirror;
+    private bool _overwrite;
     // The one-output layer above, if the pair took it (see OneOutputHead); its input adjoint is the pair's δ.
-    private bool _hasHead, _overwrite;
-    private float* _headWeight, _headInput, _headAdjoint, _headGradient;
-    private ActivationEpilogue _headActivation;
-    private float _headSlope;
+    private HeadRows _head;
     private ISplitEpilogue? _headFinish;
     // Shards past step 1; the hidden adjoint's sum waits for all of them.
     private int _partsDone;
@@ -112,14 +110,8 @@ internal sealed unsafe class FirstLayerPairBackward : IShardWork
         fixed (float* headWeight = head.Weight, headInput = head.Input, headAdjoint = head.OutputAdjoint, headGradient = head.WeightGradient)
         {
             pair.Prepare(w, h, dy, dh, x, batch, inFeatures, hiddenFeatures, outFeatures, inputLayout, shards);
-            pair._hasHead = !head.IsEmpty;
             pair._overwrite = overwrite;
-            pair._headWeight = headWeight;
-            pair._headInput = headInput;
-            pair._headAdjoint = headAdjoint;
-            pair._headGradient = headGradient;
-            pair._headActivation = head.Activation;
-            pair._headSlope = head.Slope;
+            pair._head = head.IsEmpty ? default : new HeadRows(headWeight, headInput, headAdjoint, headGradient, head.Activation, head.Slope);
             pair._headFinish = headRows;
             pair._derivative = ActivationDerivative.For(hiddenActivation, slope, h, dh, hiddenFeatures, batch, byColumn: false);
             pair._firstTarget = firstUpdate is null ? dw1 : firstWeights;
@@ -224,8 +216,8 @@ internal sealed unsafe class FirstLayerPairBackward : IShardWork
         try
         {
             // 0. With a head above: this shard's rows of δ, the head's input adjoint, and of the head's gradient.
-            if (_hasHead && upperEnd > upperFirst)
-                HeadRows(upperFirst, upperEnd);
+            if (_head.Weight != null && upperEnd > upperFirst)
+                RunHeadRows(upperFirst, upperEnd);
 
             // 1. This shard's part of the hidden adjoint, from its own rows of W and δ.
             float* part = GemmWorkspace.Grow(ref _partArrays[shard], cells);
@@ -264,20 +256,29 @@ internal sealed unsafe class FirstLayerPairBackward : IShardWork
     // The head's backward pass over upper rows [first, end), in the head's own backward call's arithmetic: δ = w·dy
     // (Gemm.Multiply with k = 1, as SmallProductSplit runs it) through the activation, then dw = dy·hᵀ (one dot product
     // per row, added to a cleared row when overwriting), then the update of those weights, read for the last time.
-    private void HeadRows(int first, int end)
+    private void RunHeadRows(int first, int end)
     {
         int count = end - first, cells = checked(count * _batch);
         long start = (long)first * _batch;
         var rows = new Span<float>(_upperAdjoint + start, cells);
-        var headAdjoint = new ReadOnlySpan<float>(_headAdjoint, _batch);
-        Gemm.Multiply(new ReadOnlySpan<float>(_headWeight + first, count), 1, _outFeatures, headAdjoint, rows, count, _batch, 1, accumulate: false);
-        var input = new ReadOnlySpan<float>(_headInput + start, cells);
-        ActivationDerivative.Apply(_headActivation, _headSlope, input, rows);
-        var gradient = new Span<float>(_headGradient + first, count);
+        var headAdjoint = new ReadOnlySpan<float>(_head.OutputAdjoint, _batch);
+        Gemm.Multiply(new ReadOnlySpan<float>(_head.Weight + first, count), 1, _outFeatures, headAdjoint, rows, count, _batch, 1, accumulate: false);
+        var input = new ReadOnlySpan<float>(_head.Input + start, cells);
+        ActivationDerivative.Apply(_head.Activation, _head.Slope, input, rows);
+        var gradient = new Span<float>(_head.WeightGradient + first, count);
         if (_overwrite)
             gradient.Clear();
         Gemm.MultiplyByTransposed(headAdjoint, input, gradient, 1, count, _batch, accumulate: true);
         _headFinish?.Finish(first, end);
+    }
+
+    // OneOutputHead's spans as the shards read them (pinned for the dispatch); Weight is null without a head.
+    private readonly struct HeadRows(float* weight, float* input, float* outputAdjoint, float* weightGradient,
+        ActivationEpilogue activation, float slope)
+    {
+        public readonly float* Weight = weight, Input = input, OutputAdjoint = outputAdjoint, WeightGradient = weightGradient;
+        public readonly ActivationEpilogue Activation = activation;
+        public readonly float Slope = slope;
     }
 
     // δh rows [first, end) = P₀ + P₁ + … in shard order, whichever shard sums them.
