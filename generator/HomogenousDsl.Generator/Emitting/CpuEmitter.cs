@@ -208,7 +208,10 @@ internal static class CpuEmitter
             _writer = writer;
         }
 
-        private string Next => _current == "adjointA" ? "adjointB" : "adjointA";
+        private string Next => Other(_current);
+
+        // The adjoint buffer a step writes when the current adjoint is in `buffer` (the caller's read-only one: adjointA).
+        private static string Other(string buffer) => buffer == "adjointA" ? "adjointB" : "adjointA";
 
         // Set once a call has also taken the first layer's backward pass: the layers below emit nothing more.
         private bool _firstLayerDone;
@@ -350,7 +353,7 @@ internal static class CpuEmitter
             if (!OnlyPassThroughBetween(below, layer.Index, folded) || !PairsWithFirstLayer(upper, upperFolded))
                 return false;
             var first = _network.Layers[_plan.FirstParameterizedLayer];
-            var hiddenAdjointBuffer = upperAdjointBuffer == "adjointA" ? "adjointB" : "adjointA";
+            var hiddenAdjointBuffer = Other(upperAdjointBuffer);
             var upperNote = upperFolded is null ? "" : $" with {ActivationTitle(upperFolded)}'s derivative folded into its input adjoint";
             _writer.Line($"// Layers {first.Index}–{upper.Index} in the same call: {Describe(upper)}{upperNote}, and {Describe(first)}, the first layer;");
             _writer.Line($"// each thread makes layer {layer.Index}'s products for the rows of layer {upper.Index}'s output that it owns");

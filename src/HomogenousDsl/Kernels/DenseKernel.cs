@@ -149,10 +149,7 @@ public static class DenseKernel
         ActivationLayout inputLayout, ActivationLayout outputLayout, ActivationEpilogue inputActivation, float slope)
     {
         CheckSizes(weight, input, outputAdjoint, batch, inFeatures, outFeatures);
-        Epilogue.Validate(inputActivation);
-        if (inputActivation == ActivationEpilogue.LeakyRelu && !(slope > 0f))
-            throw new ArgumentOutOfRangeException(nameof(slope), slope,
-                "The input adjoint reads LeakyReLU's derivative from the sign of its output, which only a positive slope preserves.");
+        CheckFoldedActivation(inputActivation, slope);
         Guard.AtLeast(weightGradient, (long)outFeatures * inFeatures);
         if (!biasGradient.IsEmpty)
             Guard.AtLeast(biasGradient, outFeatures);
@@ -240,10 +237,7 @@ public static class DenseKernel
         CheckSizes(outputWeight, upper, outputAdjoint, batch, upperFeatures, 1);
         Guard.AtLeast(outputWeightGradient, upperFeatures);
         Guard.AtLeast(upperAdjoint, (long)batch * upperFeatures);
-        Epilogue.Validate(upperActivation);
-        if (upperActivation == ActivationEpilogue.LeakyRelu && !(upperSlope > 0f))
-            throw new ArgumentOutOfRangeException(nameof(upperSlope), upperSlope,
-                "The input adjoint reads LeakyReLU's derivative from the sign of its output, which only a positive slope preserves.");
+        CheckFoldedActivation(upperActivation, upperSlope);
         CheckPair(weight, hidden, upperAdjoint, weightGradient, hiddenAdjoint, firstWeight, input, firstWeightGradient, batch, inFeatures, hiddenFeatures, upperFeatures,
             inputLayout, feature, feature, hiddenActivation, slope);
         var head = new OneOutputHead
@@ -274,13 +268,21 @@ public static class DenseKernel
         CheckSizes(firstWeight, input, hiddenAdjoint, batch, inFeatures, hiddenFeatures);
         Guard.AtLeast(weightGradient, (long)outFeatures * hiddenFeatures);
         Guard.AtLeast(firstWeightGradient, (long)hiddenFeatures * inFeatures);
-        Epilogue.Validate(hiddenActivation);
-        if (hiddenActivation == ActivationEpilogue.LeakyRelu && !(slope > 0f))
-            throw new ArgumentOutOfRangeException(nameof(slope), slope,
-                "The input adjoint reads LeakyReLU's derivative from the sign of its output, which only a positive slope preserves.");
+        CheckFoldedActivation(hiddenActivation, slope);
         // Checked here; the pair only runs where no side is a single feature or sample, so none is normalized away.
         _ = Normalize(inputLayout, hiddenLayout, batch, inFeatures, hiddenFeatures);
         _ = Normalize(hiddenLayout, outputLayout, batch, hiddenFeatures, outFeatures);
+    }
+
+    // An activation whose derivative an input adjoint folds in: its sign is read from the activation's output, so only
+    // ReLU, none, or a LeakyReLU with a positive slope.
+    private static void CheckFoldedActivation(ActivationEpilogue activation, float slope,
+        [CallerArgumentExpression(nameof(slope))] string slopeName = "")
+    {
+        Epilogue.Validate(activation);
+        if (activation == ActivationEpilogue.LeakyRelu && !(slope > 0f))
+            throw new ArgumentOutOfRangeException(slopeName, slope,
+                "The input adjoint reads LeakyReLU's derivative from the sign of its output, which only a positive slope preserves.");
     }
 
     /// <summary>
